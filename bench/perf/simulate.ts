@@ -1,0 +1,103 @@
+/**
+ * Simulator throughput: exchanges/s for `demo` and for `reported-2026 --scale 0.1` (plain and
+ * gzip), each in a fresh child process so that peak RSS (process.resourceUsage().maxRSS) is the
+ * run's own. Writes bench/results/simulate.md. Run: npm run build && node dist/bench/perf/simulate.js
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type SimulateSummary, simulate } from '../../sim/index.js';
+
+interface RunResult {
+  label: string;
+  command: string;
+  summary: SimulateSummary;
+  maxRssMb: number;
+  cpuSeconds: number;
+  bytes: number;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found');
+    dir = up;
+  }
+  return dir;
+}
+
+async function child(): Promise<void> {
+  const [scenario, scale, gzip, out] = process.argv.slice(3);
+  const cpu0 = process.cpuUsage();
+  const summary = await simulate({ scenario: scenario as string, seed: 1, scale: Number(scale), gzip: gzip === 'gz', out: out as string });
+  const cpu = process.cpuUsage(cpu0);
+  let bytes = 0;
+  for (const f of readdirSync(out as string)) bytes += statSync(join(out as string, f)).size;
+  process.stdout.write(
+    JSON.stringify({ summary, maxRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6, bytes }),
+  );
+}
+
+function run(label: string, scenario: string, scale: number, gzip: boolean): RunResult {
+  const out = `/tmp/dg-bench-sim/${scenario}-${scale}${gzip ? '-gz' : ''}`;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const self = fileURLToPath(import.meta.url);
+  const stdout = execFileSync(process.execPath, [self, '--child', scenario, String(scale), gzip ? 'gz' : 'plain', out], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  rmSync(out, { recursive: true, force: true });
+  const r = JSON.parse(stdout) as Omit<RunResult, 'label' | 'command'>;
+  const command = `distillguard simulate --scenario ${scenario} --seed 1 --out DIR${scale !== 1 ? ` --scale ${scale}` : ''}${gzip ? ' --gzip' : ''}`;
+  process.stderr.write(`${label}: ${r.summary.exchanges} exchanges in ${r.summary.seconds.toFixed(1)} s = ${Math.round(r.summary.exchangesPerSecond)}/s\n`);
+  return { label, command, ...r };
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--child') return child();
+  const load0 = loadavg();
+  const runs = [
+    run('demo', 'demo', 1, false),
+    run('demo --gzip', 'demo', 1, true),
+    run('reported-2026 --scale 0.1', 'reported-2026', 0.1, false),
+    run('reported-2026 --scale 0.1 --gzip', 'reported-2026', 0.1, true),
+  ];
+  const load1 = loadavg();
+  const cpu = cpus();
+  const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
+  const rows = runs.map(
+    (r) =>
+      `| ${r.label} | ${r.summary.accounts} | ${r.summary.exchanges} | ${r.summary.attackExchanges} | ${r.summary.seconds.toFixed(2)} | **${Math.round(r.summary.exchangesPerSecond)}** | ${Math.round(r.summary.exchanges / r.cpuSeconds)} | ${mb(r.bytes)} | ${r.maxRssMb.toFixed(0)} MB |`,
+  );
+  const md = `# Simulator throughput
+
+- date: ${new Date().toISOString()}
+- machine: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores, ${mb(totalmem())} memory (${mb(freemem())} free at the end)
+- node ${process.version}, ${process.platform}/${process.arch}
+- load average (1 min) before / after: ${load0[0]?.toFixed(2)} / ${load1[0]?.toFixed(2)} (other jobs shared the machine: wall-clock figures are lower bounds)
+- command: \`npm run build && node dist/bench/perf/simulate.js\`; each run is a fresh child process writing to /tmp, seed 1
+
+| run | accounts | exchanges | attack exchanges | seconds | exchanges/s (wall) | exchanges per CPU-second | bytes written | peak RSS |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+
+Commands:
+${runs.map((r) => `- ${r.label}: \`${r.command}\``).join('\n')}
+
+Seconds include loading the prompt pools and building every actor (≈0.5–1 s). "Exchanges per
+CPU-second" divides by the process's user+system CPU time, which shows the simulator's own cost
+when other processes compete for the cores. Peak RSS is \`process.resourceUsage().maxRSS\` of the
+child: it grows with the number of actors (accounts), not with the number of exchanges.
+`;
+  const outPath = join(packageRoot(), 'bench', 'results', 'simulate.md');
+  mkdirSync(dirname(outPath), { recursive: true });
+  writeFileSync(outPath, md);
+  process.stderr.write(`wrote ${outPath}\n`);
+}
+
+await main();

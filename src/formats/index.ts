@@ -1,0 +1,38 @@
+export { fastExchange } from './fast-exchange.js';
+export type { FormatErrorCode, IssueAction, IssueCode, RecordIssue } from './issues.js';
+export { FORMAT_ERROR_CODES, FormatError, ISSUE_CODES } from './issues.js';
+export type { LineBatch } from './lines.js';
+export { checkReadable, MAX_LINE_BYTES, readLines } from './lines.js';
+export { formatFromName, kindFromName, openRecords } from './read.js';
+export type { InputFormat, ReadOptions, RecordBatch, RecordStream } from './read-types.js';
+export { INPUT_FORMATS } from './read-types.js';
+export type { Account, Exchange, Label, RecordKind, RecordOf, Release } from './schemas.js';
+export {
+  AccountId,
+  AccountIn,
+  Alert,
+  CAPABILITIES,
+  Campaign,
+  CampaignId,
+  Capability,
+  EXCHANGE_FIELDS,
+  Evidence,
+  ExchangeIn,
+  FINGERPRINT_RE,
+  LabelIn,
+  MAX_TEXT_CHARS,
+  MAX_TS_MS,
+  MIN_TS_MS,
+  PATHWAYS,
+  parseTimestamp,
+  RECORD_SCHEMAS,
+  RequestId,
+  ReleaseIn,
+  TRUST,
+  toRfc3339,
+  VERDICTS,
+  Verdict,
+  VerdictKind,
+} from './schemas.js';
+export type { FieldType, Validated } from './validate.js';
+export { FIELD_TYPES, repairText, validateRecord } from './validate.js';

@@ -1,0 +1,134 @@
+/**
+ * Streaming JSON Lines writer: one record per line, optionally gzip'd, with an internal
+ * buffer so that millions of small writes become a few large ones, and backpressure passed
+ * back to the caller (a `false` from `write` means "await `drain()` before writing more").
+ * Records given as objects are written with snake_case keys untouched and `Date` values as
+ * RFC 3339 with milliseconds (formats.md); a string is taken as an already-encoded line.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+
+export interface JsonlWriterOptions {
+  /** gzip the output (default: when the path ends in `.gz`). */
+  gzip?: boolean;
+  /** zlib level 1–9. Default 1: on the simulator's output level 1 is ~4× faster than 6 for ~20% more bytes. */
+  gzipLevel?: number;
+  /** Bytes gathered before a write to the underlying stream. 1 MiB keeps syscalls rare. */
+  bufferBytes?: number;
+  /** Bytes the underlying stream may hold before `write` reports backpressure (default 4 × buffer). */
+  highWaterMark?: number;
+}
+
+const encoder = new TextEncoder();
+
+/** Default buffer: large enough that a write per line costs a string append, not a syscall. */
+const DEFAULT_BUFFER_BYTES = 1 << 20;
+
+/** `JSON.stringify` already writes a `Date` as RFC 3339 with milliseconds (`toISOString`). */
+function encode(record: object): string {
+  return JSON.stringify(record);
+}
+
+export class JsonlWriter {
+  readonly path: string;
+  private readonly sink: Writable;
+  private readonly file: WriteStream;
+  private readonly size: number;
+  private buf: Buffer;
+  private pos = 0;
+  private blocked = false;
+  private closed = false;
+  private failure: Error | null = null;
+  /** Lines written so far. */
+  lines = 0;
+
+  constructor(path: string, options: JsonlWriterOptions = {}) {
+    this.path = path;
+    this.size = Math.max(1024, options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
+    this.buf = Buffer.allocUnsafe(this.size);
+    const gzip = options.gzip ?? path.endsWith('.gz');
+    const hwm = options.highWaterMark ?? this.size * 4;
+    this.file = createWriteStream(path, { highWaterMark: hwm });
+    this.file.on('error', (e) => {
+      this.failure ??= e;
+    });
+    if (gzip) {
+      const z = createGzip({ level: options.gzipLevel ?? 1, chunkSize: 256 * 1024 });
+      z.on('error', (e) => {
+        this.failure ??= e;
+      });
+      z.pipe(this.file);
+      this.sink = z;
+    } else {
+      this.sink = this.file;
+    }
+  }
+
+  /**
+   * Appends one record (an object, JSON-encoded here) or one pre-encoded line (without its
+   * newline). Returns false when the underlying stream is full: the caller should
+   * `await writer.drain()` before writing more (writing anyway is safe but grows memory).
+   */
+  write(record: object | string): boolean {
+    if (this.closed) throw new Error(`JsonlWriter: write after close (${this.path})`);
+    if (this.failure) throw this.failure;
+    const line = typeof record === 'string' ? record : encode(record);
+    this.lines++;
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit: encode straight into the buffer when the
+    // line surely fits, which avoids joining strings and a second copy.
+    const worst = line.length * 3 + 1;
+    if (this.pos + worst > this.size) {
+      this.flushBuffer();
+      if (worst > this.size) {
+        if (!this.sink.write(`${line}\n`)) this.blocked = true;
+        return !this.blocked;
+      }
+    }
+    // TextEncoder.encodeInto flattens a rope (lines built by concatenation) before encoding;
+    // Buffer#write walks it piece by piece and measured ~3× slower on simulator lines.
+    this.pos += encoder.encodeInto(line, this.buf.subarray(this.pos)).written;
+    this.buf[this.pos++] = 10;
+    return !this.blocked;
+  }
+
+  /** Resolves when the underlying stream has room again (at once when it already has). */
+  async drain(): Promise<void> {
+    if (!this.blocked) return;
+    await once(this.sink, 'drain');
+    this.blocked = false;
+    if (this.failure) throw this.failure;
+  }
+
+  private flushBuffer(): void {
+    if (this.pos === 0) return;
+    // The stream keeps a reference to the chunk until written: hand it this buffer, take a new one.
+    const chunk = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.size);
+    this.pos = 0;
+    if (!this.sink.write(chunk)) this.blocked = true;
+  }
+
+  /** Flushes, ends the stream(s) and resolves once the file is fully written and closed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flushBuffer();
+    this.closed = true;
+    const done = once(this.file, 'close');
+    this.sink.end();
+    await done;
+    if (this.failure) throw this.failure;
+  }
+}
+
+/** Opens a writer (sugar for `new JsonlWriter(path, options)`). */
+export function openJsonlWriter(path: string, options?: JsonlWriterOptions): JsonlWriter {
+  return new JsonlWriter(path, options);
+}
+
+/** Writes `s` as a JSON string literal (quotes included). `JSON.stringify` on a bare string is
+ * V8's native fast path; this wrapper exists so callers building lines by hand say what they mean. */
+export function jsonString(s: string): string {
+  return JSON.stringify(s);
+}

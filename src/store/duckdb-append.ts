@@ -1,0 +1,146 @@
+/**
+ * Bulk append of JS records into a DuckDB table, column by column.
+ *
+ * Why not the row Appender or `DuckDBDataChunk.setColumns`: measured here (200k exchanges,
+ * 26 columns) the row Appender took 4.0 s and the public chunk API 3.5 s, while filling
+ * vectors directly took 2.0 s: numbers go in as one typed-array copy per 2048-row vector
+ * (int64 written as two uint32 words: no BigInt per value), the null mask as one copy,
+ * and only strings cost one native call each. The native calls come from
+ * `@duckdb/node-bindings`, the package `@duckdb/node-api` itself is built on (same
+ * pinned version), used for the three functions the high-level API does not expose.
+ */
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  type DuckDBAppender,
+  DuckDBDataChunk,
+  type DuckDBType,
+  VARCHAR,
+} from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
+
+export type ColumnType = 'VARCHAR' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN';
+
+export interface ColumnDef {
+  name: string;
+  type: ColumnType;
+}
+
+/** Values of one column for the rows of a batch, when not read from the record's own field. */
+export type DerivedColumns = Readonly<Record<string, readonly unknown[]>>;
+
+const DUCK_TYPES: Record<ColumnType, DuckDBType> = { VARCHAR, BIGINT, DOUBLE, BOOLEAN };
+
+/** DuckDB's vector size (STANDARD_VECTOR_SIZE): the rows of one data chunk. */
+const CHUNK_ROWS = duckdb.vector_size();
+const TWO_32 = 4294967296;
+
+/** Reusable buffers and a data chunk for one table layout. */
+export class ChunkWriter {
+  private readonly chunk: DuckDBDataChunk;
+  private readonly words = new Uint32Array(CHUNK_ROWS * 2);
+  private readonly doubles = new Float64Array(CHUNK_ROWS);
+  private readonly bytes = new Uint8Array(CHUNK_ROWS);
+  private readonly validity = new Uint32Array(Math.ceil(CHUNK_ROWS / 64) * 2);
+
+  constructor(private readonly columns: readonly ColumnDef[]) {
+    this.chunk = DuckDBDataChunk.create(
+      columns.map((c) => DUCK_TYPES[c.type]),
+      CHUNK_ROWS,
+    );
+  }
+
+  /** Appends `rows` (fields read by column name unless `derived` has the column). */
+  append(appender: DuckDBAppender, rows: readonly object[], derived: DerivedColumns = {}): void {
+    const raw = this.chunk.chunk;
+    for (let off = 0; off < rows.length; off += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows.length - off);
+      duckdb.data_chunk_reset(raw);
+      duckdb.data_chunk_set_size(raw, n);
+      for (let c = 0; c < this.columns.length; c++) {
+        const col = this.columns[c] as ColumnDef;
+        const vec = duckdb.data_chunk_get_vector(raw, c);
+        const values = derived[col.name];
+        this.fillColumn(vec, col, rows, values, off, n);
+      }
+      appender.appendDataChunk(this.chunk);
+    }
+  }
+
+  private fillColumn(
+    vec: duckdb.Vector,
+    col: ColumnDef,
+    rows: readonly object[],
+    values: readonly unknown[] | undefined,
+    off: number,
+    n: number,
+  ): void {
+    const valid = this.validity;
+    valid.fill(0xffffffff);
+    const name = col.name;
+    const at = (j: number): unknown =>
+      values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
+    switch (col.type) {
+      case 'VARCHAR':
+        for (let j = 0; j < n; j++) {
+          const v = at(j);
+          if (typeof v === 'string') duckdb.vector_assign_string_element(vec, j, v);
+          else {
+            valid[j >>> 5] = (valid[j >>> 5] as number) & ~(1 << (j & 31));
+          }
+        }
+        break;
+      case 'BIGINT': {
+        const w = this.words;
+        for (let j = 0; j < n; j++) {
+          const v = at(j);
+          if (typeof v === 'number') {
+            w[2 * j] = v >>> 0;
+            w[2 * j + 1] = Math.floor(v / TWO_32);
+          } else {
+            w[2 * j] = 0;
+            w[2 * j + 1] = 0;
+            valid[j >>> 5] = (valid[j >>> 5] as number) & ~(1 << (j & 31));
+          }
+        }
+        duckdb.copy_data_to_vector(vec, 0, w.buffer, 0, n * 8);
+        break;
+      }
+      case 'DOUBLE': {
+        const d = this.doubles;
+        for (let j = 0; j < n; j++) {
+          const v = at(j);
+          if (typeof v === 'number') d[j] = v;
+          else {
+            d[j] = 0;
+            valid[j >>> 5] = (valid[j >>> 5] as number) & ~(1 << (j & 31));
+          }
+        }
+        duckdb.copy_data_to_vector(vec, 0, d.buffer, 0, n * 8);
+        break;
+      }
+      case 'BOOLEAN': {
+        const b = this.bytes;
+        for (let j = 0; j < n; j++) {
+          const v = at(j);
+          if (typeof v === 'boolean') b[j] = v ? 1 : 0;
+          else {
+            b[j] = 0;
+            valid[j >>> 5] = (valid[j >>> 5] as number) & ~(1 << (j & 31));
+          }
+        }
+        duckdb.copy_data_to_vector(vec, 0, b.buffer, 0, n);
+        break;
+      }
+      default: {
+        const never: never = col.type;
+        throw new Error(`unknown column type ${String(never)}`);
+      }
+    }
+    // Written every time: a reset chunk may still hold the previous mask,
+    // and two native calls per 2048 values cost nothing next to the values themselves.
+    duckdb.vector_ensure_validity_writable(vec);
+    duckdb.copy_data_to_vector_validity(vec, 0, valid.buffer, 0, Math.ceil(n / 64) * 8);
+  }
+}

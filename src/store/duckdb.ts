@@ -1,0 +1,393 @@
+/**
+ * DuckDB `Store`: one database file (or ':memory:'), nothing to start.
+ *
+ * Ingest path, per batch: records are written column by column into a TEMP staging table
+ * (`duckdb-append.ts`), then one `INSERT … SELECT … ANTI JOIN` moves the rows whose key
+ * is not yet stored. An anti-join instead of a PRIMARY KEY index: no ART index to build,
+ * keep in memory and reload on open, and the duplicate count falls out exactly as
+ * (rows staged − rows inserted). Duplicates inside one batch are dropped in JS first
+ * (first occurrence wins), so the staging table holds distinct keys.
+ *
+ * Layout: `ts` and other times are BIGINT epoch ms (exact, no time-zone question);
+ * fields outside the spec are kept as JSON text in `extra`; exchanges carry
+ * `content_hash` (only when there is no request_id) and `seq`, the ingest order, which
+ * breaks ties of equal `ts` in scans.
+ */
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Account, Exchange, Label, RecordKind, RecordOf, Release } from '../formats/index.js';
+import { ChunkWriter, type ColumnDef, type DerivedColumns } from './duckdb-append.js';
+import { exchangeContentHash } from './keys.js';
+import { compareBreakdown } from './memory.js';
+import {
+  compareKeys,
+  type IngestResult,
+  type LabelBreakdownRow,
+  recordKey,
+  SCAN_BATCH_ROWS,
+  type ScanOptions,
+  type SmallKind,
+  type Store,
+  type StoreCounts,
+  type TimeRange,
+} from './port.js';
+
+/** Bumped when the table layout changes; a file written by another version is refused. */
+export const SCHEMA_VERSION = 1;
+
+const V = 'VARCHAR' as const;
+const I = 'BIGINT' as const;
+const D = 'DOUBLE' as const;
+const B = 'BOOLEAN' as const;
+
+/** Table layouts. Columns after the record's own fields are derived (extra, keys, order). */
+export const TABLES = {
+  exchanges: {
+    key: 'request_id',
+    columns: [
+      { name: 'ts', type: I },
+      { name: 'account_id', type: V },
+      { name: 'ip', type: V },
+      { name: 'request_id', type: V },
+      { name: 'api_key_id', type: V },
+      { name: 'end_user_id', type: V },
+      { name: 'user_agent', type: V },
+      { name: 'tls_fingerprint', type: V },
+      { name: 'forwarded_for', type: V },
+      { name: 'endpoint', type: V },
+      { name: 'model', type: V },
+      { name: 'input_tokens', type: I },
+      { name: 'output_tokens', type: I },
+      { name: 'status', type: I },
+      { name: 'latency_ms', type: D },
+      { name: 'turns', type: I },
+      { name: 'tool_count', type: I },
+      { name: 'reasoning', type: B },
+      { name: 'max_tokens', type: I },
+      { name: 'temperature', type: D },
+      { name: 'system_prompt', type: V },
+      { name: 'prompt', type: V },
+      { name: 'prompt_fingerprint', type: V },
+      { name: 'harvest', type: B },
+      { name: 'extra', type: V },
+      { name: 'content_hash', type: V },
+      { name: 'seq', type: I },
+    ],
+  },
+  accounts: {
+    key: 'account_id',
+    columns: [
+      { name: 'account_id', type: V },
+      { name: 'created_at', type: I },
+      { name: 'pathway', type: V },
+      { name: 'country', type: V },
+      { name: 'email_domain', type: V },
+      { name: 'payment_fingerprint', type: V },
+      { name: 'verified', type: B },
+      { name: 'org_name', type: V },
+      { name: 'trust', type: V },
+      { name: 'extra', type: V },
+    ],
+  },
+  releases: {
+    key: 'model',
+    columns: [
+      { name: 'model', type: V },
+      { name: 'released_at', type: I },
+      { name: 'extra', type: V },
+    ],
+  },
+  labels: {
+    key: 'account_id',
+    columns: [
+      { name: 'account_id', type: V },
+      { name: 'label', type: V },
+      { name: 'campaign_id', type: V },
+      { name: 'archetype', type: V },
+      { name: 'extra', type: V },
+    ],
+  },
+} as const satisfies Record<RecordKind, { key: string; columns: readonly ColumnDef[] }>;
+
+/** Columns that are not fields of the record. */
+const DERIVED = new Set(['extra', 'content_hash', 'seq']);
+/** Fields that are nullable-but-required: NULL reads back as null, not as absent. */
+const NULL_KEPT = new Set(['campaign_id']);
+
+function ddl(kind: RecordKind, table: string, temp: boolean): string {
+  const cols = TABLES[kind].columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
+  return `CREATE ${temp ? 'TEMP TABLE' : 'TABLE IF NOT EXISTS'} ${table} (${cols})`;
+}
+
+function extraJson(records: readonly { extra?: Record<string, unknown> }[]): (string | undefined)[] {
+  return records.map((r) => (r.extra === undefined ? undefined : JSON.stringify(r.extra)));
+}
+
+/** Turns one row read back (BIGINTs cast to DOUBLE) into a record. */
+function toRecord(
+  kind: RecordKind,
+  names: readonly string[],
+  values: readonly unknown[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const v = values[i];
+    if (name === 'extra') {
+      if (typeof v === 'string') out.extra = JSON.parse(v);
+    } else if (v !== null && v !== undefined) out[name] = v;
+    else if (kind === 'labels' && NULL_KEPT.has(name)) out[name] = null;
+  }
+  return out;
+}
+
+function selectList(kind: RecordKind): { sql: string; names: string[] } {
+  const cols = TABLES[kind].columns.filter((c) => c.name === 'extra' || !DERIVED.has(c.name));
+  return {
+    sql: cols
+      .map((c) => (c.type === 'BIGINT' ? `"${c.name}"::DOUBLE AS "${c.name}"` : `"${c.name}"`))
+      .join(', '),
+    names: cols.map((c) => c.name),
+  };
+}
+
+export interface DuckDbStoreOptions {
+  /** DuckDB settings passed at open, e.g. { threads: '2', memory_limit: '4GB' }. */
+  config?: Record<string, string>;
+}
+
+export class DuckDbStore implements Store {
+  readonly adapter = 'duckdb';
+  private readonly writers = new Map<RecordKind, ChunkWriter>();
+  /** Serialises ingest calls: they share the staging tables. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private nextSeq: number,
+  ) {}
+
+  static async open(path = ':memory:', opts: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
+    const instance = await DuckDBInstance.create(path, opts.config);
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE IF NOT EXISTS dg_meta (key VARCHAR PRIMARY KEY, value VARCHAR)');
+    const meta = await conn.runAndReadAll(`SELECT value FROM dg_meta WHERE key = 'schema_version'`);
+    const found = meta.getRows()[0]?.[0];
+    if (found === undefined) {
+      await conn.run(`INSERT INTO dg_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+    } else if (found !== String(SCHEMA_VERSION)) {
+      conn.closeSync();
+      instance.closeSync();
+      throw new Error(
+        `${path}: store schema version ${String(found)}, this build reads version ${SCHEMA_VERSION}`,
+      );
+    }
+    for (const kind of Object.keys(TABLES) as RecordKind[]) {
+      await conn.run(ddl(kind, kind, false));
+      await conn.run(ddl(kind, `stage_${kind}`, true));
+    }
+    const seq = await conn.runAndReadAll('SELECT coalesce(max(seq), 0)::DOUBLE FROM exchanges');
+    return new DuckDbStore(instance, conn, Number(seq.getRows()[0]?.[0] ?? 0) + 1);
+  }
+
+  ingest<K extends RecordKind>(kind: K, records: readonly RecordOf[K][]): Promise<IngestResult> {
+    this.assertOpen();
+    const run = this.tail.then(() => this.ingestNow(kind, records));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async ingestNow<K extends RecordKind>(
+    kind: K,
+    records: readonly RecordOf[K][],
+  ): Promise<IngestResult> {
+    if (records.length === 0) return { accepted: 0, duplicates: 0 };
+    const { rows, derived, hashed } = this.prepare(kind, records);
+    let writer = this.writers.get(kind);
+    if (writer === undefined) {
+      writer = new ChunkWriter(TABLES[kind].columns);
+      this.writers.set(kind, writer);
+    }
+    const appender = await this.conn.createAppender(`stage_${kind}`, 'main', 'temp');
+    try {
+      writer.append(appender, rows, derived);
+    } finally {
+      appender.closeSync();
+    }
+    let accepted = 0;
+    try {
+      const key = TABLES[kind].key;
+      const byKey = await this.conn.run(
+        `INSERT INTO ${kind} SELECT s.* FROM stage_${kind} s ANTI JOIN ${kind} t ON t."${key}" = s."${key}" WHERE s."${key}" IS NOT NULL`,
+      );
+      accepted += byKey.rowsChanged;
+      if (hashed) {
+        const byHash = await this.conn.run(
+          `INSERT INTO exchanges SELECT s.* FROM stage_exchanges s ANTI JOIN exchanges t ON t.content_hash = s.content_hash WHERE s.request_id IS NULL`,
+        );
+        accepted += byHash.rowsChanged;
+      }
+    } finally {
+      await this.conn.run(`DELETE FROM stage_${kind}`);
+    }
+    return { accepted, duplicates: records.length - accepted };
+  }
+
+  /** Drops in-batch duplicates (first wins) and computes the derived columns. */
+  private prepare(
+    kind: RecordKind,
+    records: readonly RecordOf[RecordKind][],
+  ): { rows: readonly object[]; derived: DerivedColumns; hashed: boolean } {
+    if (kind === 'exchanges') {
+      const ex = records as readonly Exchange[];
+      const seenIds = new Set<string>();
+      const seenHashes = new Set<string>();
+      const rows: Exchange[] = [];
+      const hashes: (string | undefined)[] = [];
+      for (const e of ex) {
+        if (e.request_id !== undefined) {
+          if (seenIds.has(e.request_id)) continue;
+          seenIds.add(e.request_id);
+          hashes.push(undefined);
+        } else {
+          const h = exchangeContentHash(e);
+          if (seenHashes.has(h)) continue;
+          seenHashes.add(h);
+          hashes.push(h);
+        }
+        rows.push(e);
+      }
+      const seq = new Array<number>(rows.length);
+      for (let i = 0; i < rows.length; i++) seq[i] = this.nextSeq + i;
+      this.nextSeq += rows.length;
+      return {
+        rows,
+        derived: { extra: extraJson(rows), content_hash: hashes, seq },
+        hashed: seenHashes.size > 0,
+      };
+    }
+    const keyOf =
+      kind === 'releases'
+        ? (r: RecordOf[RecordKind]) => (r as Release).model
+        : (r: RecordOf[RecordKind]) => (r as Account | Label).account_id as string;
+    const seen = new Set<string>();
+    const rows: RecordOf[RecordKind][] = [];
+    for (const r of records) {
+      const k = keyOf(r);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      rows.push(r);
+    }
+    return { rows, derived: { extra: extraJson(rows) }, hashed: false };
+  }
+
+  async counts(): Promise<StoreCounts> {
+    this.assertOpen();
+    await this.tail;
+    const r = await this.conn.runAndReadAll(
+      `SELECT (SELECT count(*) FROM exchanges)::DOUBLE, (SELECT count(*) FROM accounts)::DOUBLE,
+              (SELECT count(*) FROM releases)::DOUBLE, (SELECT count(*) FROM labels)::DOUBLE`,
+    );
+    const [e, a, rl, l] = (r.getRows()[0] ?? []).map(Number);
+    return { exchanges: e ?? 0, accounts: a ?? 0, releases: rl ?? 0, labels: l ?? 0 };
+  }
+
+  async timeRange(): Promise<TimeRange | null> {
+    this.assertOpen();
+    await this.tail;
+    const r = await this.conn.runAndReadAll('SELECT min(ts)::DOUBLE, max(ts)::DOUBLE FROM exchanges');
+    const [min, max] = r.getRows()[0] ?? [];
+    return typeof min === 'number' && typeof max === 'number' ? { min, max } : null;
+  }
+
+  async labelBreakdown(): Promise<LabelBreakdownRow[]> {
+    this.assertOpen();
+    await this.tail;
+    const r = await this.conn.runAndReadAll(`
+      WITH per_account AS (SELECT account_id, count(*) AS n FROM exchanges GROUP BY account_id)
+      SELECT l.label, l.archetype, count(*)::DOUBLE, coalesce(sum(p.n), 0)::DOUBLE
+        FROM labels l LEFT JOIN per_account p ON p.account_id = l.account_id
+        GROUP BY l.label, l.archetype
+      UNION ALL
+      SELECT NULL, NULL, count(*)::DOUBLE, coalesce(sum(p.n), 0)::DOUBLE
+        FROM per_account p ANTI JOIN labels l ON l.account_id = p.account_id
+        HAVING count(*) > 0`);
+    return r
+      .getRows()
+      .map(
+        ([label, archetype, accounts, exchanges]): LabelBreakdownRow => ({
+          label: label === 'legit' || label === 'attack' ? label : null,
+          archetype: typeof archetype === 'string' ? archetype : null,
+          accounts: Number(accounts),
+          exchanges: Number(exchanges),
+        }),
+      )
+      .sort(compareBreakdown);
+  }
+
+  async *scanExchanges(opts: ScanOptions = {}): AsyncIterable<Exchange[]> {
+    this.assertOpen();
+    await this.tail;
+    const batchSize = opts.batchSize ?? SCAN_BATCH_ROWS;
+    for (const bound of [opts.from, opts.to]) {
+      if (bound !== undefined && !Number.isFinite(bound)) throw new RangeError(`scan bound ${bound} is not a number`);
+    }
+    const where: string[] = [];
+    if (opts.from !== undefined) where.push(`ts >= ${Math.ceil(opts.from)}`);
+    if (opts.to !== undefined) where.push(`ts < ${Math.ceil(opts.to)}`);
+    const { sql, names } = selectList('exchanges');
+    // A connection of its own: the caller may ingest or query while it scans.
+    const conn = await this.instance.connect();
+    try {
+      const result = await conn.stream(
+        `SELECT ${sql} FROM exchanges ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts, seq`,
+      );
+      let batch: Exchange[] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        const columns = chunk.getColumns();
+        for (let j = 0; j < chunk.rowCount; j++) {
+          const values = columns.map((c) => c[j]);
+          batch.push(toRecord('exchanges', names, values) as unknown as Exchange);
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async readAll<K extends SmallKind>(kind: K): Promise<RecordOf[K][]> {
+    this.assertOpen();
+    await this.tail;
+    const { sql, names } = selectList(kind);
+    const r = await this.conn.runAndReadAll(`SELECT ${sql} FROM ${kind}`);
+    return r
+      .getRows()
+      .map((row) => toRecord(kind, names, row) as unknown as RecordOf[K])
+      .sort((a, b) => compareKeys(recordKey(kind, a), recordKey(kind, b)));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.tail;
+    this.closed = true;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+}
+
+/** Opens (creating if needed) a DuckDB store; ':memory:' for a throw-away one. */
+export function openDuckDbStore(path = ':memory:', opts: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
+  return DuckDbStore.open(path, opts);
+}

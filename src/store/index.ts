@@ -1,0 +1,18 @@
+/** The store stage: the `Store` port, its adapters and the file ingest driver. */
+export type { DuckDbStoreOptions } from './duckdb.js';
+export { DuckDbStore, openDuckDbStore, SCHEMA_VERSION } from './duckdb.js';
+export type { FileSummary, IngestOptions, IngestProgress, IngestSummary, IngestTotals } from './ingest.js';
+export { ingestFiles } from './ingest.js';
+export { exchangeContentHash, exchangeKey } from './keys.js';
+export { createMemoryStore, MemoryStore } from './memory.js';
+export type {
+  IngestResult,
+  LabelBreakdownRow,
+  ScanOptions,
+  SmallKind,
+  Store,
+  StoreCounts,
+  StoreFactory,
+  TimeRange,
+} from './port.js';
+export { compareKeys, recordKey, SCAN_BATCH_ROWS } from './port.js';
