@@ -13,7 +13,6 @@ import {
   HOUR,
   MINUTE,
   modelAt,
-  type Out,
   type Pathway,
   type Period,
   PROFILES,
@@ -179,7 +178,12 @@ function skewedIndex(rng: Rng, n: number): number {
 }
 
 function slowAdoption(rng: Rng, tier: Adoption['tier']): Adoption {
-  return { tier, delay: rng.uniform(0, 4) * DAY, tau: rng.uniform(1.5, 10) * DAY, share: rng.uniform(0.3, 0.9) };
+  return {
+    tier,
+    delay: rng.uniform(0, 4) * DAY,
+    tau: rng.uniform(1.5, 10) * DAY,
+    share: rng.uniform(0.3, 0.9),
+  };
 }
 
 const DECLARED_COUNTRIES = ['US', 'US', 'US', 'SG', 'GB', 'CA', 'JP', 'DE', 'AU', 'KR', 'NL'];
@@ -250,7 +254,14 @@ const indieDev: Archetype = {
           o.endpoint = endpoint;
           o.model = modelAt(rr, a.next, adoption, releases);
           const p = humanPrompt(rr, pools, mix);
-          o.text = { prompt: p.text, promptJson: p.json, system, cap: capOfHuman(p), turns: 2 * a.sessionStep + 1, reasoning: rr.chance(reasoningShare) };
+          o.text = {
+            prompt: p.text,
+            promptJson: p.json,
+            system,
+            cap: capOfHuman(p),
+            turns: 2 * a.sessionStep + 1,
+            reasoning: rr.chance(reasoningShare),
+          };
           o.maxTokens = maxTokens;
           o.temperature = temperature;
         }),
@@ -312,7 +323,13 @@ const chatApp: Archetype = {
           o.model = modelAt(rr, a.next, adoption, releases);
           o.endUser = user;
           const p = humanPrompt(rr, pools, mix);
-          o.text = { prompt: p.text, promptJson: p.json, system, cap: capOfHuman(p), turns: 2 * a.sessionStep + 1 };
+          o.text = {
+            prompt: p.text,
+            promptJson: p.json,
+            system,
+            cap: capOfHuman(p),
+            turns: 2 * a.sessionStep + 1,
+          };
           o.maxTokens = 1024;
           o.temperature = 0.7;
         }),
@@ -322,11 +339,13 @@ const chatApp: Archetype = {
 };
 
 function agentPlatformSystem(rng: Rng, name: string): string {
-  return `You are ${name}, an AI coding agent. You have tools to read and edit files, run shell commands, search the codebase and run tests. Work in small verified steps. ${rng.pick([
-    'Ask before deleting files.',
-    'Prefer minimal diffs and keep the existing code style.',
-    'Never commit secrets. Run the test suite before declaring a task done.',
-  ])}`;
+  return `You are ${name}, an AI coding agent. You have tools to read and edit files, run shell commands, search the codebase and run tests. Work in small verified steps. ${rng.pick(
+    [
+      'Ask before deleting files.',
+      'Prefer minimal diffs and keep the existing code style.',
+      'Never commit secrets. Run the test suite before declaring a task done.',
+    ],
+  )}`;
 }
 
 const codingAgent: Archetype = {
@@ -334,7 +353,8 @@ const codingAgent: Archetype = {
   label: 'legit',
   campaign: null,
   unit: 'account',
-  summary: 'coding agents and agent platforms: tool definitions, long multi-turn sessions, 24/7, cloud egress',
+  summary:
+    'coding agents and agent platforms: tool definitions, long multi-turn sessions, 24/7, cloud egress',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     for (let i = 0; i < n; i++) {
@@ -350,7 +370,13 @@ const codingAgent: Archetype = {
         orgName: orgName(r, b),
         keys: r.range(1, 5),
       });
-      const client = pickClient(r, { anthropicPy: 0.35, anthropicJs: 0.3, openaiPy: 0.15, openaiJs: 0.15, raw: 0.05 });
+      const client = pickClient(r, {
+        anthropicPy: 0.35,
+        anthropicJs: 0.3,
+        openaiPy: 0.15,
+        openaiJs: 0.15,
+        raw: 0.05,
+      });
       const egress = cloudPool(ctx, r, r.range(2, 12), [r.pick(CLOUD_PROVIDERS)]);
       const endpoint = endpointFor(r, client);
       const tools = r.range(6, 40);
@@ -385,7 +411,7 @@ const codingAgent: Archetype = {
             o.client = client;
             o.endpoint = endpoint;
             o.model = modelAt(rr, a.next, adoption, releases);
-            const tx: Text = agentStep(rr, pools, step, task);
+            const tx: Text = agentStep(rr, step, task);
             tx.system = system;
             tx.toolCount = tools;
             tx.turns = Math.min(400, 2 * step + 1);
@@ -405,7 +431,8 @@ const evalHarness: Archetype = {
   label: 'legit',
   campaign: null,
   unit: 'account',
-  summary: 'evaluation harnesses: GSM8K/HumanEval/BFCL verbatim, often "think step by step", bursts after releases',
+  summary:
+    'evaluation harnesses: GSM8K/HumanEval/BFCL verbatim, often "think step by step", bursts after releases',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     const inPeriod = releases.list.filter((x) => x.releasedAt >= period.start && x.releasedAt < period.end);
@@ -456,7 +483,9 @@ const evalHarness: Archetype = {
       // keep windows disjoint (a nightly run inside a release burst is merged away)
       const disjoint: Window[] = [];
       const models: string[] = [];
-      const order = windows.map((w, k) => ({ w, m: windowModel[k] as string })).sort((x, y) => x.w.start - y.w.start);
+      const order = windows
+        .map((w, k) => ({ w, m: windowModel[k] as string }))
+        .sort((x, y) => x.w.start - y.w.start);
       for (const { w, m } of order) {
         const last = disjoint[disjoint.length - 1];
         if (last && w.start < last.end) continue;
@@ -470,8 +499,15 @@ const evalHarness: Archetype = {
           const rr = a.rng;
           cursor++;
           const suite = suites[cursor % suites.length] as 'gsm8k' | 'humaneval' | 'tools';
-          const pool = suite === 'gsm8k' ? pools.tasks.gsm8k : suite === 'humaneval' ? pools.tasks.humaneval : pools.tasks.tools;
-          const item = pool[Math.floor(cursor / suites.length) % Math.min(pool.length, suiteSize[suite])] as PromptRecord;
+          const pool =
+            suite === 'gsm8k'
+              ? pools.tasks.gsm8k
+              : suite === 'humaneval'
+                ? pools.tasks.humaneval
+                : pools.tasks.tools;
+          const item = pool[
+            Math.floor(cursor / suites.length) % Math.min(pool.length, suiteSize[suite])
+          ] as PromptRecord;
           o.account = acc;
           o.key = acc.keys[0] as string;
           o.ip = rr.pick(egress);
@@ -496,7 +532,8 @@ const synthData: Archetype = {
   label: 'legit',
   campaign: null,
   unit: 'account',
-  summary: 'licensed synthetic-data and labeling jobs: a few templates, high volume in jobs, verified enterprise',
+  summary:
+    'licensed synthetic-data and labeling jobs: a few templates, high volume in jobs, verified enterprise',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     for (let i = 0; i < n; i++) {
@@ -554,7 +591,8 @@ const enterpriseRag: Archetype = {
   label: 'legit',
   campaign: null,
   unit: 'account',
-  summary: 'enterprise retrieval apps: long inputs of retrieved documents, office hours, employees as end users',
+  summary:
+    'enterprise retrieval apps: long inputs of retrieved documents, office hours, employees as end users',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     for (let i = 0; i < n; i++) {
@@ -573,7 +611,9 @@ const enterpriseRag: Archetype = {
         keys: r.range(1, 3),
       });
       const client = pickClient(r, { openaiPy: 0.3, anthropicPy: 0.3, raw: 0.2, openaiJs: 0.2 });
-      const egress = cloudPool(ctx, r, r.range(1, 4), [r.weighted(['microsoft', 'amazon', 'google'] as const, [0.5, 0.35, 0.15])]);
+      const egress = cloudPool(ctx, r, r.range(1, 4), [
+        r.weighted(['microsoft', 'amazon', 'google'] as const, [0.5, 0.35, 0.15]),
+      ]);
       const endpoint = endpointFor(r, client);
       const system = ragSystemPrompt(r, org);
       const employees = r.chance(0.6) ? Math.round(r.lognormal(400, 1)) : 0;
@@ -635,7 +675,11 @@ const natOrg: Archetype = {
       for (let m = 0; m < members; m++) {
         const rm = r.fork(`m${m}`);
         const spec: AccountSpec = {
-          pathway: uni ? (rm.chance(0.8) ? 'education' : 'research') : rm.weighted<Pathway>(['self_serve', 'startup', 'enterprise'], [0.5, 0.2, 0.3]),
+          pathway: uni
+            ? rm.chance(0.8)
+              ? 'education'
+              : 'research'
+            : rm.weighted<Pathway>(['self_serve', 'startup', 'enterprise'], [0.5, 0.2, 0.3]),
           country: place.country,
           emailDomain: domain,
           verified: rm.chance(0.3),
@@ -670,7 +714,13 @@ const natOrg: Archetype = {
             o.endpoint = endpoint;
             o.model = modelAt(rr, a.next, adoption, releases);
             const p = humanPrompt(rr, pools, mix);
-            o.text = { prompt: p.text, promptJson: p.json, cap: capOfHuman(p), turns: 2 * a.sessionStep + 1, reasoning: rr.chance(0.1) };
+            o.text = {
+              prompt: p.text,
+              promptJson: p.json,
+              cap: capOfHuman(p),
+              turns: 2 * a.sessionStep + 1,
+              reasoning: rr.chance(0.1),
+            };
             o.maxTokens = 4096;
           }),
         );
@@ -736,7 +786,13 @@ const genuineReseller: Archetype = {
           o.endUser = endUserId(1, salt, user);
           if (forwards) o.forwardedFor = userIps[user % userIps.length];
           const p = humanPrompt(rr, pools, [0.3, 0.1, 0.2, 0.25, 0.15]);
-          o.text = { prompt: p.text, promptJson: p.json, cap: capOfHuman(p), turns: 2 * a.sessionStep + 1, reasoning: rr.chance(0.1) };
+          o.text = {
+            prompt: p.text,
+            promptJson: p.json,
+            cap: capOfHuman(p),
+            turns: 2 * a.sessionStep + 1,
+            reasoning: rr.chance(0.1),
+          };
           o.maxTokens = rr.pick([1024, 4096, 8192]);
           o.temperature = rr.chance(0.5) ? 0.7 : undefined;
         }),
@@ -751,7 +807,12 @@ const genuineReseller: Archetype = {
  * to labs in China: UTC+8 (stated assumption); the billing countries they declare differ. */
 const ATTACKER_UTC = 8;
 
-function attackerAccount(ctx: BuildCtx, arch: Archetype, r: Rng, spec: Partial<AccountSpec> & Pick<AccountSpec, 'createdAt'>): SimAccount {
+function attackerAccount(
+  ctx: BuildCtx,
+  arch: Archetype,
+  r: Rng,
+  spec: Partial<AccountSpec> & Pick<AccountSpec, 'createdAt'>,
+): SimAccount {
   const country = spec.country ?? r.pick(DECLARED_COUNTRIES);
   const full: AccountSpec = {
     pathway: spec.pathway ?? 'self_serve',
@@ -771,12 +832,18 @@ const reasoningHarvest: Archetype = {
   label: 'attack',
   campaign: 'campaign-reasoning',
   unit: 'account',
-  summary: 'CoT elicitation, rubric grading and censorship-safe rewrites; synchronized accounts, shared payment, load-balanced',
+  summary:
+    'CoT elicitation, rubric grading and censorship-safe rewrites; synchronized accounts, shared payment, load-balanced',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     const r = ctx.rng.fork('campaign');
     const payments = Array.from({ length: Math.max(1, Math.ceil(n / 12)) }, () => ctx.ids.payment());
-    const ipPool = cloudPool(ctx, r, Math.max(2, Math.ceil(n / 5)), ['oracle', 'vultr', 'digitalocean', 'amazon']);
+    const ipPool = cloudPool(ctx, r, Math.max(2, Math.ceil(n / 5)), [
+      'oracle',
+      'vultr',
+      'digitalocean',
+      'amazon',
+    ]);
     const shells = Array.from({ length: 3 }, () => companyDomain(r));
     const base = period.start - r.uniform(20, 60) * DAY;
     const client = r.pick([...CLIENTS.openaiPy.slice(3, 5), ...CLIENTS.anthropicPy.slice(4, 6)]);
@@ -835,7 +902,8 @@ const multiPathway: Archetype = {
   label: 'attack',
   campaign: 'campaign-multipathway',
   unit: 'account',
-  summary: 'agentic reasoning, tool use, coding, data analysis, computer-use and vision over varied account types and pathways',
+  summary:
+    'agentic reasoning, tool use, coding, data analysis, computer-use and vision over varied account types and pathways',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     const r = ctx.rng.fork('campaign');
@@ -845,11 +913,19 @@ const multiPathway: Archetype = {
     for (let i = 0; i < n; i++) {
       const ra = r.fork(`u${i}`);
       const place = pickPlace(ra);
-      const pathway = ra.weighted<Pathway>(['education', 'startup', 'research', 'self_serve', 'enterprise'], [0.3, 0.25, 0.2, 0.2, 0.05]);
+      const pathway = ra.weighted<Pathway>(
+        ['education', 'startup', 'research', 'self_serve', 'enterprise'],
+        [0.3, 0.25, 0.2, 0.2, 0.05],
+      );
       const spec: Partial<AccountSpec> & Pick<AccountSpec, 'createdAt'> = {
         pathway,
         country: place.country,
-        emailDomain: pathway === 'education' || pathway === 'research' ? ra.pick(unis) : ra.chance(0.5) ? ra.pick(FREEMAIL) : companyDomain(ra),
+        emailDomain:
+          pathway === 'education' || pathway === 'research'
+            ? ra.pick(unis)
+            : ra.chance(0.5)
+              ? ra.pick(FREEMAIL)
+              : companyDomain(ra),
         verified: ra.chance(0.4),
         createdAt: period.start - ra.uniform(5, 120) * DAY,
       };
@@ -899,7 +975,8 @@ const agenticCoding: Archetype = {
   label: 'attack',
   campaign: 'campaign-agentic-coding',
   unit: 'account',
-  summary: 'massive agentic-coding harvest in clusters; moves ~half its traffic to the new flagship within 24 h of release',
+  summary:
+    'massive agentic-coding harvest in clusters; moves ~half its traffic to the new flagship within 24 h of release',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     const r = ctx.rng.fork('campaign');
@@ -916,11 +993,19 @@ const agenticCoding: Archetype = {
       const system = rc.pick(AGENT_HARVEST_SYSTEM);
       const wave = period.start - rc.uniform(3, 45) * DAY;
       // The pivot: within 24 h of the flagship's release, about half the traffic moves to it.
-      const adoption: Adoption = { tier: 'pro', delay: rc.uniform(2, 20) * HOUR, tau: 1 * HOUR, share: rc.uniform(0.42, 0.58) };
+      const adoption: Adoption = {
+        tier: 'pro',
+        delay: rc.uniform(2, 20) * HOUR,
+        tau: 1 * HOUR,
+        share: rc.uniform(0.42, 0.58),
+      };
       for (let i = c * CLUSTER; i < Math.min(n, (c + 1) * CLUSTER); i++) {
         const ra = rc.fork(`u${i}`);
         const acc = attackerAccount(ctx, this, ra, {
-          pathway: ra.weighted<Pathway>(['self_serve', 'startup', 'education', 'research'], [0.4, 0.35, 0.15, 0.1]),
+          pathway: ra.weighted<Pathway>(
+            ['self_serve', 'startup', 'education', 'research'],
+            [0.4, 0.35, 0.15, 0.1],
+          ),
           payment: ra.pick(payments),
           createdAt: wave + ra.uniform(0, 72) * HOUR,
         });
@@ -945,7 +1030,7 @@ const agenticCoding: Archetype = {
             o.client = client;
             o.endpoint = endpoint;
             o.model = modelAt(rr, a.next, adoption, releases);
-            const tx = codingHarvestStep(rr, pools, step, task);
+            const tx = codingHarvestStep(rr, step, task);
             tx.system = system;
             tx.toolCount = tools;
             tx.turns = Math.min(400, 2 * step + 1);
@@ -967,17 +1052,33 @@ const hydra: Archetype = {
   label: 'attack',
   campaign: 'campaign-hydra',
   unit: 'account slot (banned accounts are replaced)',
-  summary: 'proxy reseller hydra cluster: pool of accounts over shared proxies, banned ones replaced, harvest mixed with resold genuine traffic',
+  summary:
+    'proxy reseller hydra cluster: pool of accounts over shared proxies, banned ones replaced, harvest mixed with resold genuine traffic',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     const r = ctx.rng.fork('network');
-    const proxies = cloudPool(ctx, r, Math.max(8, Math.round(n / 30)), ['vultr', 'digitalocean', 'linode', 'oracle', 'amazon', 'google', 'microsoft']);
-    const unis = Array.from({ length: 12 }, () => universityDomain(r, r.pick(['US', 'GB', 'SG', 'AU', 'CA'])));
+    const proxies = cloudPool(ctx, r, Math.max(8, Math.round(n / 30)), [
+      'vultr',
+      'digitalocean',
+      'linode',
+      'oracle',
+      'amazon',
+      'google',
+      'microsoft',
+    ]);
+    const unis = Array.from({ length: 12 }, () =>
+      universityDomain(r, r.pick(['US', 'GB', 'SG', 'AU', 'CA'])),
+    );
     const payments: string[] = [];
     const customers = 50_000;
     const custSalt = r.u32();
     const harvestUsers = ['0', '1', '2'].map((x) => endUserId(0, custSalt ^ 0x1234567, Number(x)));
-    const harvestAdoption: Adoption = { tier: 'pro', delay: r.uniform(2, 20) * HOUR, tau: 2 * HOUR, share: 0.5 };
+    const harvestAdoption: Adoption = {
+      tier: 'pro',
+      delay: r.uniform(2, 20) * HOUR,
+      tau: 2 * HOUR,
+      share: 0.5,
+    };
     for (let s = 0; s < n; s++) {
       const rs = r.fork(`slot${s}`);
       const chain: SimAccount[] = [];
@@ -985,10 +1086,14 @@ const hydra: Archetype = {
       let created = period.start - rs.uniform(0, 10) * DAY;
       while (created < period.end) {
         if (payments.length === 0 || rs.chance(1 / 8)) payments.push(ctx.ids.payment());
-        const pathway = rs.weighted<Pathway>(['education', 'startup', 'research', 'self_serve'], [0.35, 0.25, 0.15, 0.25]);
+        const pathway = rs.weighted<Pathway>(
+          ['education', 'startup', 'research', 'self_serve'],
+          [0.35, 0.25, 0.15, 0.25],
+        );
         const acc = attackerAccount(ctx, this, rs, {
           pathway,
-          emailDomain: pathway === 'education' || pathway === 'research' ? rs.pick(unis) : rs.pick(FREEMAIL.slice(0, 6)),
+          emailDomain:
+            pathway === 'education' || pathway === 'research' ? rs.pick(unis) : rs.pick(FREEMAIL.slice(0, 6)),
           payment: rs.pick(payments),
           createdAt: created,
         });
@@ -1032,7 +1137,7 @@ const hydra: Archetype = {
             } else if (x < 0.7) tx = agenticHarvest(rr, pools, false);
             else if (x < 0.85) tx = rubricGrading(rr, pools);
             else {
-              tx = codingHarvestStep(rr, pools, 0, codingHarvestTask(rr, pools));
+              tx = codingHarvestStep(rr, 0, codingHarvestTask(rr, pools));
               tx.system = rr.pick(AGENT_HARVEST_SYSTEM);
             }
             o.text = tx;
@@ -1041,7 +1146,12 @@ const hydra: Archetype = {
             o.outScale = 1.4;
           } else {
             o.harvest = false;
-            o.model = modelAt(rr, a.next, rr.chance(0.5) ? harvestAdoption : slowAdoption(rr, 'flash'), releases);
+            o.model = modelAt(
+              rr,
+              a.next,
+              rr.chance(0.5) ? harvestAdoption : slowAdoption(rr, 'flash'),
+              releases,
+            );
             const p = humanPrompt(rr, pools, [0.3, 0.1, 0.2, 0.25, 0.15]);
             o.text = { prompt: p.text, promptJson: p.json, cap: capOfHuman(p), turns: rr.range(1, 7) };
             o.endUser = endUserId(0, custSalt, skewedIndex(rr, customers));
@@ -1059,7 +1169,8 @@ const thinkingLang: Archetype = {
   label: 'attack',
   campaign: 'campaign-thinking-language',
   unit: 'account',
-  summary: 'instructs the model to write its thinking in the user\'s language, over many languages, to get full reasoning',
+  summary:
+    "instructs the model to write its thinking in the user's language, over many languages, to get full reasoning",
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     const r = ctx.rng.fork('campaign');
@@ -1106,7 +1217,8 @@ const lowSlow: Archetype = {
   label: 'attack',
   campaign: 'campaign-low-slow',
   unit: 'account',
-  summary: 'evasive: aged accounts, one residential IP each, per-request paraphrase, human-like jittered diurnal timing',
+  summary:
+    'evasive: aged accounts, one residential IP each, per-request paraphrase, human-like jittered diurnal timing',
   build(ctx, n) {
     const { period, pools, releases } = ctx;
     const r = ctx.rng.fork('campaign');

@@ -20,7 +20,8 @@ export function packageRoot(): string {
       return dir;
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error('distillguard: cannot find the package root (sim/data) above ' + import.meta.url);
+    if (up === dir)
+      throw new Error(`distillguard: cannot find the package root (sim/data) above ${import.meta.url}`);
     dir = up;
   }
 }
@@ -45,8 +46,21 @@ function readJsonlGz(path: string): PromptRecord[] {
   const out: PromptRecord[] = [];
   for (const line of text.split('\n')) {
     if (line.length === 0) continue;
-    const o = JSON.parse(line) as { id: string; source: string; category: string; text: string; tools?: unknown[] };
-    out.push({ id: o.id, source: o.source, category: o.category, text: o.text, json: JSON.stringify(o.text), toolCount: o.tools?.length ?? 0 });
+    const o = JSON.parse(line) as {
+      id: string;
+      source: string;
+      category: string;
+      text: string;
+      tools?: unknown[];
+    };
+    out.push({
+      id: o.id,
+      source: o.source,
+      category: o.category,
+      text: o.text,
+      json: JSON.stringify(o.text),
+      toolCount: o.tools?.length ?? 0,
+    });
   }
   // Sorted by id so the pools do not depend on the order lines happen to have in the file.
   out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

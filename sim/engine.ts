@@ -102,13 +102,28 @@ function norm(w: number[]): Float64Array {
 /** Hourly activity by local hour (0–23), normalized to mean 1. Shapes follow the usual published
  * diurnal curves of office work, consumer apps (evening peak) and students (late); assumption. */
 export const PROFILES = {
-  office: norm([0.12, 0.08, 0.06, 0.06, 0.08, 0.15, 0.3, 0.6, 1.2, 1.8, 2.0, 2.0, 1.6, 1.9, 2.0, 1.9, 1.7, 1.3, 0.9, 0.7, 0.6, 0.5, 0.35, 0.2]),
-  developer: norm([0.3, 0.2, 0.12, 0.08, 0.08, 0.1, 0.2, 0.45, 0.9, 1.4, 1.6, 1.6, 1.3, 1.5, 1.6, 1.5, 1.4, 1.2, 1.0, 1.0, 1.1, 1.1, 0.9, 0.6]),
-  consumer: norm([0.6, 0.35, 0.2, 0.12, 0.1, 0.15, 0.3, 0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.1, 1.0, 1.0, 1.1, 1.2, 1.4, 1.6, 1.8, 1.8, 1.5, 1.0]),
-  student: norm([1.1, 0.8, 0.5, 0.25, 0.12, 0.08, 0.1, 0.2, 0.5, 0.9, 1.2, 1.3, 1.3, 1.4, 1.5, 1.5, 1.4, 1.3, 1.2, 1.3, 1.5, 1.6, 1.5, 1.3]),
+  office: norm([
+    0.12, 0.08, 0.06, 0.06, 0.08, 0.15, 0.3, 0.6, 1.2, 1.8, 2.0, 2.0, 1.6, 1.9, 2.0, 1.9, 1.7, 1.3, 0.9, 0.7,
+    0.6, 0.5, 0.35, 0.2,
+  ]),
+  developer: norm([
+    0.3, 0.2, 0.12, 0.08, 0.08, 0.1, 0.2, 0.45, 0.9, 1.4, 1.6, 1.6, 1.3, 1.5, 1.6, 1.5, 1.4, 1.2, 1.0, 1.0,
+    1.1, 1.1, 0.9, 0.6,
+  ]),
+  consumer: norm([
+    0.6, 0.35, 0.2, 0.12, 0.1, 0.15, 0.3, 0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.1, 1.0, 1.0, 1.1, 1.2, 1.4, 1.6,
+    1.8, 1.8, 1.5, 1.0,
+  ]),
+  student: norm([
+    1.1, 0.8, 0.5, 0.25, 0.12, 0.08, 0.1, 0.2, 0.5, 0.9, 1.2, 1.3, 1.3, 1.4, 1.5, 1.5, 1.4, 1.3, 1.2, 1.3,
+    1.5, 1.6, 1.5, 1.3,
+  ]),
   flat: norm(new Array<number>(24).fill(1)),
   /** Automated pipelines restarted by people during their working day. */
-  automated: norm([0.8, 0.75, 0.7, 0.7, 0.7, 0.75, 0.8, 0.9, 1.1, 1.25, 1.3, 1.3, 1.25, 1.3, 1.3, 1.3, 1.25, 1.2, 1.1, 1.0, 0.95, 0.9, 0.85, 0.8]),
+  automated: norm([
+    0.8, 0.75, 0.7, 0.7, 0.7, 0.75, 0.8, 0.9, 1.1, 1.25, 1.3, 1.3, 1.25, 1.3, 1.3, 1.3, 1.25, 1.2, 1.1, 1.0,
+    0.95, 0.9, 0.85, 0.8,
+  ]),
 } as const;
 export type ProfileName = keyof typeof PROFILES;
 
@@ -271,8 +286,17 @@ export class ProcessActor extends Actor {
 /** Typical output tokens by capability (median, log-sigma); assumption from common API usage
  * reports: short tool calls, long code and reasoning. */
 const OUT_TOKENS: Record<Capability, number> = {
-  reasoning: 900, coding: 650, tool_use: 140, data_analysis: 700, math: 320, vision: 350, grading: 260,
-  policy_rewrite: 480, creative: 650, general_chat: 280, other: 60,
+  reasoning: 900,
+  coding: 650,
+  tool_use: 140,
+  data_analysis: 700,
+  math: 320,
+  vision: 350,
+  grading: 260,
+  policy_rewrite: 480,
+  creative: 650,
+  general_chat: 280,
+  other: 60,
 };
 /** Thinking tokens when reasoning is requested (median). */
 const THINKING_TOKENS = 1400;

@@ -11,15 +11,35 @@ import type { Rng } from './rng.js';
 
 /** Cloud providers whose ranges serve as server egress (iCloud Private Relay and ProtonVPN are
  * consumer privacy egress, kept apart). */
-export const CLOUD_PROVIDERS = ['amazon', 'google', 'microsoft', 'oracle', 'digitalocean', 'linode', 'vultr'] as const;
+export const CLOUD_PROVIDERS = [
+  'amazon',
+  'google',
+  'microsoft',
+  'oracle',
+  'digitalocean',
+  'linode',
+  'vultr',
+] as const;
 export type CloudProvider = (typeof CLOUD_PROVIDERS)[number] | 'apple-proxy' | 'protonvpn' | 'cloudflare';
 
 /** Reserved, private and special-purpose IPv4 blocks (IANA special-purpose registry, RFC 6890),
  * as [first address, prefix length]. Residential addresses are never drawn from these. */
 const RESERVED: readonly (readonly [string, number])[] = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16],
-  ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
 
 function ipToInt(s: string): number {
@@ -43,9 +63,9 @@ export class IpSpace {
   constructor() {
     this.ranges = loadCloudRanges();
     for (const r of this.ranges) {
-      let list = this.byProvider.get(r.provider);
-      if (!list) this.byProvider.set(r.provider, (list = []));
-      list.push(r);
+      const list = this.byProvider.get(r.provider);
+      if (list) list.push(r);
+      else this.byProvider.set(r.provider, [r]);
     }
   }
 
@@ -254,11 +274,80 @@ export class IdFactory {
 
 // ---- names, domains, countries -------------------------------------------------------------
 
-const SYL = ['ka', 'lo', 'ra', 'vi', 'no', 'ta', 'me', 'zu', 'ri', 'sa', 'del', 'mor', 'quin', 'bel', 'tor', 'an', 'ex', 'ly', 'ven', 'cor', 'pix', 'nu', 'hal', 'sy', 'ora', 'fen', 'gra', 'lum', 'ster', 'wa'];
-const ORG_SUFFIX = ['Labs', 'AI', 'Inc', 'Technologies', 'Systems', 'Analytics', 'Software', 'Data', 'GmbH', 'Ltd', 'Studio', 'Health', 'Cloud', 'Robotics', 'Solutions'];
+const SYL = [
+  'ka',
+  'lo',
+  'ra',
+  'vi',
+  'no',
+  'ta',
+  'me',
+  'zu',
+  'ri',
+  'sa',
+  'del',
+  'mor',
+  'quin',
+  'bel',
+  'tor',
+  'an',
+  'ex',
+  'ly',
+  'ven',
+  'cor',
+  'pix',
+  'nu',
+  'hal',
+  'sy',
+  'ora',
+  'fen',
+  'gra',
+  'lum',
+  'ster',
+  'wa',
+];
+const ORG_SUFFIX = [
+  'Labs',
+  'AI',
+  'Inc',
+  'Technologies',
+  'Systems',
+  'Analytics',
+  'Software',
+  'Data',
+  'GmbH',
+  'Ltd',
+  'Studio',
+  'Health',
+  'Cloud',
+  'Robotics',
+  'Solutions',
+];
 const TLD = ['com', 'io', 'ai', 'dev', 'co', 'tech', 'net'];
-export const FREEMAIL = ['gmail.com', 'outlook.com', 'yahoo.com', 'proton.me', 'icloud.com', 'hotmail.com', 'qq.com', '163.com', 'gmx.de', 'naver.com'];
-const UNI_WORDS = ['state', 'tech', 'poly', 'north', 'south', 'central', 'metro', 'coastal', 'valley', 'capital'];
+export const FREEMAIL = [
+  'gmail.com',
+  'outlook.com',
+  'yahoo.com',
+  'proton.me',
+  'icloud.com',
+  'hotmail.com',
+  'qq.com',
+  '163.com',
+  'gmx.de',
+  'naver.com',
+];
+const UNI_WORDS = [
+  'state',
+  'tech',
+  'poly',
+  'north',
+  'south',
+  'central',
+  'metro',
+  'coastal',
+  'valley',
+  'capital',
+];
 
 export function brand(rng: Rng): string {
   const n = rng.range(2, 3);

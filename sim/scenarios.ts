@@ -51,7 +51,8 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'reported-2026',
-    summary: 'the scale of the Feb 2026 report: ~24k attack accounts, ~16M attack exchanges among >200k genuine accounts, 6 weeks',
+    summary:
+      'the scale of the Feb 2026 report: ~24k attack accounts, ~16M attack exchanges among >200k genuine accounts, 6 weeks',
     start: JAN,
     days: 42,
     counts: {
@@ -73,7 +74,8 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'evasive',
-    summary: 'adaptive attackers only: low-and-slow on residential IPs with paraphrase, thinking-language, multi-pathway; 14 days',
+    summary:
+      'adaptive attackers only: low-and-slow on residential IPs with paraphrase, thinking-language, multi-pathway; 14 days',
     start: FEB,
     days: 14,
     counts: {
@@ -92,7 +94,8 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'mixed-reseller',
-    summary: 'resellers: hydra clusters mixing harvest with resold genuine traffic beside genuine routers; 14 days',
+    summary:
+      'resellers: hydra clusters mixing harvest with resold genuine traffic beside genuine routers; 14 days',
     start: FEB,
     days: 14,
     counts: {

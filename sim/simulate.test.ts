@@ -80,7 +80,8 @@ describe('simulate', () => {
       // plain checks (an expect() per line would dominate the test's time)
       if (e.ts < last) problems.push(`out of order: ${l.slice(0, 80)}`);
       last = e.ts;
-      if (typeof raw.ts !== 'string' || !tsRe.test(raw.ts)) problems.push(`ts not RFC 3339 with ms: ${String(raw.ts)}`);
+      if (typeof raw.ts !== 'string' || !tsRe.test(raw.ts))
+        problems.push(`ts not RFC 3339 with ms: ${String(raw.ts)}`);
       const arch = archOf.get(e.account_id);
       if (arch === undefined) problems.push(`unknown account ${e.account_id}`);
       else seenArch.add(arch);
@@ -106,7 +107,16 @@ describe('simulate', () => {
     const hits: string[] = [];
     for (const l of lines(join(dir, 'exchanges.jsonl'))) {
       const e = JSON.parse(l) as Record<string, unknown>;
-      for (const k of ['account_id', 'request_id', 'api_key_id', 'end_user_id', 'user_agent', 'tls_fingerprint', 'ip', 'model']) {
+      for (const k of [
+        'account_id',
+        'request_id',
+        'api_key_id',
+        'end_user_id',
+        'user_agent',
+        'tls_fingerprint',
+        'ip',
+        'model',
+      ]) {
         if (e[k] !== undefined && bad.test(String(e[k]))) hits.push(`${k}=${String(e[k])}`);
       }
     }
@@ -130,7 +140,9 @@ describe('simulate', () => {
     const plain = tmp();
     await simulate({ scenario: 'demo', seed: 2, out: plain, scale: SCALE });
     const first = JSON.parse(lines(join(plain, 'exchanges.jsonl'))[0] as string) as { prompt: string };
-    const firstPrivate = JSON.parse(lines(join(dir, 'exchanges.jsonl.gz'))[0] as string) as { prompt_fingerprint: string };
+    const firstPrivate = JSON.parse(lines(join(dir, 'exchanges.jsonl.gz'))[0] as string) as {
+      prompt_fingerprint: string;
+    };
     expect(firstPrivate.prompt_fingerprint).toBe(promptFingerprint(first.prompt));
   });
 
@@ -138,10 +150,12 @@ describe('simulate', () => {
     const dir = tmp();
     await simulate({ scenario: 'demo', seed: 1, out: dir, scale: 0.1 });
     const releases = lines(join(dir, 'releases.jsonl')).map((l) => ReleaseIn.parse(JSON.parse(l)));
-    const labels = new Map(lines(join(dir, 'labels.jsonl')).map((l) => {
-      const x = JSON.parse(l) as { account_id: string; archetype: string };
-      return [x.account_id, x.archetype];
-    }));
+    const labels = new Map(
+      lines(join(dir, 'labels.jsonl')).map((l) => {
+        const x = JSON.parse(l) as { account_id: string; archetype: string };
+        return [x.account_id, x.archetype];
+      }),
+    );
     const newest = releases.reduce((a, b) => (b.released_at > a.released_at ? b : a));
     let after = 0;
     let onNew = 0;
@@ -160,8 +174,12 @@ describe('simulate', () => {
   });
 
   it('rejects an unknown scenario with the list of valid ones', async () => {
-    await expect(simulate({ scenario: 'nope', seed: 1, out: tmp() })).rejects.toMatchObject({ code: 'unknown_scenario' });
-    await expect(simulate({ scenario: 'demo', seed: 1, out: tmp(), scale: 0 })).rejects.toBeInstanceOf(SimulateError);
+    await expect(simulate({ scenario: 'nope', seed: 1, out: tmp() })).rejects.toMatchObject({
+      code: 'unknown_scenario',
+    });
+    await expect(simulate({ scenario: 'demo', seed: 1, out: tmp(), scale: 0 })).rejects.toBeInstanceOf(
+      SimulateError,
+    );
     expect(SCENARIO_NAMES).toEqual(['demo', 'reported-2026', 'evasive', 'mixed-reseller', 'privacy']);
   });
 });

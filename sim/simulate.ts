@@ -8,7 +8,16 @@ import { JsonlWriter } from '../src/formats/write.js';
 import { promptFingerprint } from '../src/text/index.js';
 import { ARCHETYPES } from './archetypes.js';
 import { loadPrompts } from './data.js';
-import { type Actor, ActorHeap, type ExchangeStats, makeReleases, Out, RequestIds, type SimAccount, stats } from './engine.js';
+import {
+  type Actor,
+  ActorHeap,
+  type ExchangeStats,
+  makeReleases,
+  Out,
+  RequestIds,
+  type SimAccount,
+  stats,
+} from './engine.js';
 import { type Client, IdFactory, IpSpace } from './infra.js';
 import { Rng } from './rng.js';
 import { findScenario, periodOf, SCENARIO_NAMES } from './scenarios.js';
@@ -85,11 +94,17 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
   const t0 = performance.now();
   const scenario = findScenario(options.scenario);
   if (!scenario) {
-    throw new SimulateError('unknown_scenario', `unknown scenario "${options.scenario}"; valid: ${SCENARIO_NAMES.join(', ')}`);
+    throw new SimulateError(
+      'unknown_scenario',
+      `unknown scenario "${options.scenario}"; valid: ${SCENARIO_NAMES.join(', ')}`,
+    );
   }
   const scale = options.scale ?? 1;
   if (!Number.isFinite(scale) || scale <= 0 || scale > 100) {
-    throw new SimulateError('bad_scale', `--scale must be a number in (0, 100], got ${String(options.scale)}`);
+    throw new SimulateError(
+      'bad_scale',
+      `--scale must be a number in (0, 100], got ${String(options.scale)}`,
+    );
   }
   if (!Number.isSafeInteger(options.seed) || options.seed < 0) {
     throw new SimulateError('bad_seed', `--seed must be a non-negative integer, got ${String(options.seed)}`);
@@ -128,7 +143,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
   const files = [file('exchanges'), file('accounts'), file('releases'), file('labels')];
 
   const rel = new JsonlWriter(file('releases'), { gzip });
-  for (const r of releases.list) rel.write({ model: r.model, released_at: new Date(r.releasedAt).toISOString() });
+  for (const r of releases.list)
+    rel.write({ model: r.model, released_at: new Date(r.releasedAt).toISOString() });
   await rel.close();
 
   accounts.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
@@ -147,7 +163,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     if (a.orgName !== undefined) rec.org_name = a.orgName;
     if (a.trust !== undefined) rec.trust = a.trust;
     if (!acc.write(rec)) await acc.drain();
-    if (!lab.write({ account_id: a.id, label: a.label, campaign_id: a.campaign, archetype: a.archetype })) await lab.drain();
+    if (!lab.write({ account_id: a.id, label: a.label, campaign_id: a.campaign, archetype: a.archetype }))
+      await lab.drain();
   }
   await acc.close();
   await lab.close();
@@ -247,7 +264,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
   let attackExchanges = 0;
   for (const a of accounts) {
     let s = byArch.get(a.archetype);
-    if (!s) byArch.set(a.archetype, (s = { archetype: a.archetype, label: a.label, accounts: 0, exchanges: 0 }));
+    if (!s) {
+      s = { archetype: a.archetype, label: a.label, accounts: 0, exchanges: 0 };
+      byArch.set(a.archetype, s);
+    }
     s.accounts++;
     s.exchanges += a.exchanges;
     if (a.label === 'attack') {
@@ -269,7 +289,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     attackAccounts,
     attackExchanges,
     harvestExchanges: harvest,
-    archetypes: ARCHETYPES.map((x) => byArch.get(x.name)).filter((x): x is ArchetypeSummary => x !== undefined),
+    archetypes: ARCHETYPES.map((x) => byArch.get(x.name)).filter(
+      (x): x is ArchetypeSummary => x !== undefined,
+    ),
     seconds,
     exchangesPerSecond: count / seconds,
   };

@@ -32,12 +32,23 @@ function packageRoot(): string {
 async function child(): Promise<void> {
   const [scenario, scale, gzip, out] = process.argv.slice(3);
   const cpu0 = process.cpuUsage();
-  const summary = await simulate({ scenario: scenario as string, seed: 1, scale: Number(scale), gzip: gzip === 'gz', out: out as string });
+  const summary = await simulate({
+    scenario: scenario as string,
+    seed: 1,
+    scale: Number(scale),
+    gzip: gzip === 'gz',
+    out: out as string,
+  });
   const cpu = process.cpuUsage(cpu0);
   let bytes = 0;
   for (const f of readdirSync(out as string)) bytes += statSync(join(out as string, f)).size;
   process.stdout.write(
-    JSON.stringify({ summary, maxRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6, bytes }),
+    JSON.stringify({
+      summary,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      bytes,
+    }),
   );
 }
 
@@ -46,15 +57,21 @@ function run(label: string, scenario: string, scale: number, gzip: boolean): Run
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const self = fileURLToPath(import.meta.url);
-  const stdout = execFileSync(process.execPath, [self, '--child', scenario, String(scale), gzip ? 'gz' : 'plain', out], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const stdout = execFileSync(
+    process.execPath,
+    [self, '--child', scenario, String(scale), gzip ? 'gz' : 'plain', out],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   rmSync(out, { recursive: true, force: true });
   const r = JSON.parse(stdout) as Omit<RunResult, 'label' | 'command'>;
   const command = `distillguard simulate --scenario ${scenario} --seed 1 --out DIR${scale !== 1 ? ` --scale ${scale}` : ''}${gzip ? ' --gzip' : ''}`;
-  process.stderr.write(`${label}: ${r.summary.exchanges} exchanges in ${r.summary.seconds.toFixed(1)} s = ${Math.round(r.summary.exchangesPerSecond)}/s\n`);
+  process.stderr.write(
+    `${label}: ${r.summary.exchanges} exchanges in ${r.summary.seconds.toFixed(1)} s = ${Math.round(r.summary.exchangesPerSecond)}/s\n`,
+  );
   return { label, command, ...r };
 }
 

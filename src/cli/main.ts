@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FormatError } from '../formats/index.js';
+import { registerDemo } from './demo.js';
 import { registerIngest } from './ingest.js';
 import { registerSimulate } from './simulate.js';
 import { UsageError } from './usage-error.js';
@@ -25,13 +26,15 @@ export function buildProgram(): Command {
       'Find, explain, attribute and stop distillation attacks on an LLM API.\n\n' +
         'Typical session:\n' +
         '  distillguard simulate --scenario demo --seed 7 --out data/   # traffic with ground truth\n' +
-        '  distillguard ingest data/*.jsonl --db dg.duckdb             # load logs into the store',
+        '  distillguard ingest data/*.jsonl --db dg.duckdb             # load logs into the store\n' +
+        '  distillguard demo                                           # both, on the demo scenario',
     )
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSimulate(program);
   registerIngest(program);
+  registerDemo(program);
   return program;
 }
 

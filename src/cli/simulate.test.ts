@@ -27,7 +27,12 @@ describe('distillguard simulate', () => {
   });
 
   it('rejects a bad scale and a bad seed', async () => {
-    for (const args of [['--scale', '0'], ['--scale', 'x'], ['--seed', '-1'], ['--seed', '1.5']]) {
+    for (const args of [
+      ['--scale', '0'],
+      ['--scale', 'x'],
+      ['--seed', '-1'],
+      ['--seed', '1.5'],
+    ]) {
       const err = await program()
         .parseAsync(['node', 'dg', 'simulate', '--scenario', 'demo', '--out', dir, ...args], { from: 'node' })
         .catch((e: unknown) => e);
@@ -41,7 +46,8 @@ describe('distillguard simulate', () => {
     let help = '';
     sim?.configureOutput({ writeOut: (s) => (help += s) });
     sim?.outputHelp();
-    for (const s of ['demo', 'reported-2026', 'evasive', 'mixed-reseller', 'privacy']) expect(help).toContain(s);
+    for (const s of ['demo', 'reported-2026', 'evasive', 'mixed-reseller', 'privacy'])
+      expect(help).toContain(s);
   });
 
   it('writes the four files and a summary', async () => {
@@ -49,11 +55,31 @@ describe('distillguard simulate', () => {
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      await program().parseAsync(['node', 'dg', 'simulate', '--scenario', 'mixed-reseller', '--seed', '3', '--scale', '0.01', '--out', out], { from: 'node' });
+      await program().parseAsync(
+        [
+          'node',
+          'dg',
+          'simulate',
+          '--scenario',
+          'mixed-reseller',
+          '--seed',
+          '3',
+          '--scale',
+          '0.01',
+          '--out',
+          out,
+        ],
+        { from: 'node' },
+      );
     } finally {
       write.mockRestore();
       err.mockRestore();
     }
-    expect(readdirSync(out).sort()).toEqual(['accounts.jsonl', 'exchanges.jsonl', 'labels.jsonl', 'releases.jsonl']);
+    expect(readdirSync(out).sort()).toEqual([
+      'accounts.jsonl',
+      'exchanges.jsonl',
+      'labels.jsonl',
+      'releases.jsonl',
+    ]);
   });
 });

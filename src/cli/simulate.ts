@@ -20,7 +20,9 @@ function helpText(): string {
   const w = Math.max(...SCENARIOS.map((s) => s.name.length));
   const scen = SCENARIOS.map((s) => `  ${s.name.padEnd(w)}  ${s.summary}`).join('\n');
   const aw = Math.max(...ARCHETYPES.map((a) => a.name.length));
-  const arch = ARCHETYPES.map((a) => `  ${a.label === 'attack' ? 'attack' : 'legit '}  ${a.name.padEnd(aw)}  ${a.summary}`).join('\n');
+  const arch = ARCHETYPES.map(
+    (a) => `  ${a.label === 'attack' ? 'attack' : 'legit '}  ${a.name.padEnd(aw)}  ${a.summary}`,
+  ).join('\n');
   return `
 Scenarios:
 ${scen}
@@ -39,7 +41,8 @@ Examples:
 }
 
 function parseFlags(f: SimulateFlags): { seed: number; scale: number } {
-  if (!/^\d+$/.test(f.seed)) throw new UsageError('bad_option', `--seed must be a non-negative integer, got "${f.seed}"`);
+  if (!/^\d+$/.test(f.seed))
+    throw new UsageError('bad_option', `--seed must be a non-negative integer, got "${f.seed}"`);
   const seed = Number(f.seed);
   if (!Number.isSafeInteger(seed)) throw new UsageError('bad_option', `--seed is too large: ${f.seed}`);
   const scale = Number(f.scale);
@@ -47,7 +50,10 @@ function parseFlags(f: SimulateFlags): { seed: number; scale: number } {
     throw new UsageError('bad_option', `--scale must be a number in (0, 100], got "${f.scale}"`);
   }
   if (!SCENARIOS.some((s) => s.name === f.scenario)) {
-    throw new UsageError('bad_option', `unknown scenario "${f.scenario}"; valid scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+    throw new UsageError(
+      'bad_option',
+      `unknown scenario "${f.scenario}"; valid scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
   }
   return { seed, scale };
 }
@@ -55,7 +61,8 @@ function parseFlags(f: SimulateFlags): { seed: number; scale: number } {
 export function formatSummary(s: SimulateSummary): string {
   const w = Math.max(...s.archetypes.map((a) => a.archetype.length), 9);
   const rows = s.archetypes.map(
-    (a) => `  ${a.label === 'attack' ? 'attack' : 'legit '}  ${a.archetype.padEnd(w)}  ${String(a.accounts).padStart(9)}  ${String(a.exchanges).padStart(11)}`,
+    (a) =>
+      `  ${a.label === 'attack' ? 'attack' : 'legit '}  ${a.archetype.padEnd(w)}  ${String(a.accounts).padStart(9)}  ${String(a.exchanges).padStart(11)}`,
   );
   return [
     `scenario ${s.scenario}, seed ${s.seed}, scale ${s.scale}${s.privacy ? ', privacy (no raw text)' : ''}; period ${s.period.start} .. ${s.period.end}`,
@@ -72,7 +79,9 @@ export function formatSummary(s: SimulateSummary): string {
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('write synthetic LLM API traffic with ground-truth labels (genuine users and distillation campaigns)')
+    .description(
+      'write synthetic LLM API traffic with ground-truth labels (genuine users and distillation campaigns)',
+    )
     .requiredOption('--scenario <name>', `scenario: ${SCENARIOS.map((s) => s.name).join(' | ')}`)
     .requiredOption('--out <dir>', 'output directory (created if missing)')
     .option('--seed <n>', 'random seed: the same seed gives the same bytes', '1')
@@ -86,7 +95,11 @@ export function registerSimulate(program: Command): void {
       const bar =
         tty && !flags.quiet
           ? new cliProgress.SingleBar(
-              { format: 'simulate {bar} {percentage}% of period | {exchanges} exchanges | {eps}/s', hideCursor: true, stream: process.stderr },
+              {
+                format: 'simulate {bar} {percentage}% of period | {exchanges} exchanges | {eps}/s',
+                hideCursor: true,
+                stream: process.stderr,
+              },
               cliProgress.Presets.shades_classic,
             )
           : undefined;
@@ -107,7 +120,9 @@ export function registerSimulate(program: Command): void {
             if (bar) bar.update(Math.round(p.fraction * 100), { exchanges: p.exchanges, eps });
             else if (!flags.quiet && (now - lastLine > 2000 || p.fraction >= 1)) {
               lastLine = now;
-              process.stderr.write(`simulate: ${(p.fraction * 100).toFixed(0)}% of period, ${p.exchanges} exchanges, ${eps}/s\n`);
+              process.stderr.write(
+                `simulate: ${(p.fraction * 100).toFixed(0)}% of period, ${p.exchanges} exchanges, ${eps}/s\n`,
+              );
             }
           },
         });

@@ -272,7 +272,13 @@ function columnsFor(kind: RecordKind, header: string[], file: string): Columns {
     // `harvest` is the simulator's ground-truth flag (formats.md), a boolean outside FIELD_TYPES
     Object.hasOwn(types, n) ? types[n] : kind === 'exchanges' && n === 'harvest' ? 'boolean' : undefined,
   );
-  return { names, intern: names.map(() => new Interner()), kinds: colTypes.map(cellKind), coerce: colTypes.map(coercerFor), types: colTypes };
+  return {
+    names,
+    intern: names.map(() => new Interner()),
+    kinds: colTypes.map(cellKind),
+    coerce: colTypes.map(coercerFor),
+    types: colTypes,
+  };
 }
 
 /** Splits a record that contains quotes into its cells (the framing already found its end). */
@@ -409,7 +415,12 @@ export async function* readCsv<K extends RecordKind>(
       // find the offending cell again for the reason (rare: only for rejected records)
       const cell = buf.toString('utf8', s, e).split(',')[badCol] ?? '';
       const name = cols.names[badCol]!;
-      reject(line, name, 'wrong_type', `${name}: ${JSON.stringify(cell.slice(0, 40))} is not a ${cols.types[badCol]}`);
+      reject(
+        line,
+        name,
+        'wrong_type',
+        `${name}: ${JSON.stringify(cell.slice(0, 40))} is not a ${cols.types[badCol]}`,
+      );
       return;
     }
     const res = checkRecord(kind, obj, file, line);

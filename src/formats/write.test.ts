@@ -15,7 +15,9 @@ describe('JsonlWriter', () => {
     w.write({ account_id: 'a1', created_at: new Date(Date.UTC(2026, 1, 2, 3, 4, 5, 6)) });
     w.write('{"account_id":"a2"}');
     await w.close();
-    expect(readFileSync(path, 'utf8')).toBe('{"account_id":"a1","created_at":"2026-02-02T03:04:05.006Z"}\n{"account_id":"a2"}\n');
+    expect(readFileSync(path, 'utf8')).toBe(
+      '{"account_id":"a1","created_at":"2026-02-02T03:04:05.006Z"}\n{"account_id":"a2"}\n',
+    );
     expect(w.lines).toBe(2);
   });
 
@@ -25,7 +27,11 @@ describe('JsonlWriter', () => {
     const rows = ['請一步一步思考', 'Réfléchis étape par étape', 'emoji 🙂', 'plain'];
     for (const prompt of rows) w.write({ prompt });
     await w.close();
-    const back = gunzipSync(readFileSync(path)).toString('utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { prompt: string }).prompt);
+    const back = gunzipSync(readFileSync(path))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { prompt: string }).prompt);
     expect(back).toEqual(rows);
   });
 
@@ -44,7 +50,9 @@ describe('JsonlWriter', () => {
     await w.close();
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
     expect(lines.length).toBe(5000);
-    lines.forEach((l, i) => expect((JSON.parse(l) as { i: number }).i).toBe(i));
+    expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(
+      Array.from({ length: 5000 }, (_, i) => i),
+    );
     expect(waits).toBeGreaterThan(0);
   });
 

@@ -322,18 +322,17 @@ function isAsciiDigit(c: number): boolean {
 }
 
 /**
- * Stream an all-ASCII prompt straight into the sketch: the same tokens as `promptTokens` (tests
- * check this), without building strings. Returns false, with the sketch undefined, at the first
- * non-ASCII character.
+ * Stream an all-ASCII prompt (the caller checks) straight into the sketch: steps 1-5 for ASCII
+ * are lower-casing, number masking and tokenising, done here in one pass without building
+ * strings. The same tokens as `promptTokens` (tests check this).
  */
-function sketchAscii(s: string): boolean {
+function sketchAscii(s: string): void {
   const n = s.length;
   let inToken = false;
   let hi = FNV_OFFSET_HI | 0;
   let lo = FNV_OFFSET_LO | 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x80) return false;
     const k = ASCII_CLASS[c]!;
     if (k !== 0 && k !== SYMBOL) {
       if (!inToken) {
@@ -375,7 +374,6 @@ function sketchAscii(s: string): boolean {
     fmix64(hi, lo);
     insertTok();
   }
-  return true;
 }
 
 /**
@@ -452,23 +450,33 @@ function sketchNormalized(s: string): void {
   }
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** The fingerprint of a prompt as two uint32 halves (no string built for the result). */
 export function promptFingerprintHalves(text: string, out: FingerprintHalves = { hi: 0, lo: 0 }): FingerprintHalves {
   resetSketch();
-  if (!sketchAscii(text)) {
-    resetSketch();
-    sketchNormalized(normalizeText(text));
-  }
+  if (NON_ASCII.test(text)) sketchNormalized(normalizeText(text));
+  else sketchAscii(text);
   return finishSketch(out);
 }
 
-const HEX_PAD = '00000000';
+/** Two lower-case hex digits for each byte value. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** Format halves as 16 lower-case hex digits, most significant first. */
 export function formatFingerprint(h: FingerprintHalves): string {
-  const a = (h.hi >>> 0).toString(16);
-  const b = (h.lo >>> 0).toString(16);
-  return HEX_PAD.slice(a.length) + a + HEX_PAD.slice(b.length) + b;
+  const a = h.hi;
+  const b = h.lo;
+  return (
+    HEX_BYTE[(a >>> 24) & 0xff]! +
+    HEX_BYTE[(a >>> 16) & 0xff]! +
+    HEX_BYTE[(a >>> 8) & 0xff]! +
+    HEX_BYTE[a & 0xff]! +
+    HEX_BYTE[(b >>> 24) & 0xff]! +
+    HEX_BYTE[(b >>> 16) & 0xff]! +
+    HEX_BYTE[(b >>> 8) & 0xff]! +
+    HEX_BYTE[b & 0xff]!
+  );
 }
 
 /**
