@@ -256,7 +256,7 @@ const indieDev: Archetype = {
           const p = humanPrompt(rr, pools, mix);
           o.text = {
             prompt: p.text,
-            promptJson: p.json,
+            promptBytes: p.bytes,
             system,
             cap: capOfHuman(p),
             turns: 2 * a.sessionStep + 1,
@@ -325,7 +325,7 @@ const chatApp: Archetype = {
           const p = humanPrompt(rr, pools, mix);
           o.text = {
             prompt: p.text,
-            promptJson: p.json,
+            promptBytes: p.bytes,
             system,
             cap: capOfHuman(p),
             turns: 2 * a.sessionStep + 1,
@@ -716,7 +716,7 @@ const natOrg: Archetype = {
             const p = humanPrompt(rr, pools, mix);
             o.text = {
               prompt: p.text,
-              promptJson: p.json,
+              promptBytes: p.bytes,
               cap: capOfHuman(p),
               turns: 2 * a.sessionStep + 1,
               reasoning: rr.chance(0.1),
@@ -788,7 +788,7 @@ const genuineReseller: Archetype = {
           const p = humanPrompt(rr, pools, [0.3, 0.1, 0.2, 0.25, 0.15]);
           o.text = {
             prompt: p.text,
-            promptJson: p.json,
+            promptBytes: p.bytes,
             cap: capOfHuman(p),
             turns: 2 * a.sessionStep + 1,
             reasoning: rr.chance(0.1),
@@ -1153,7 +1153,7 @@ const hydra: Archetype = {
               releases,
             );
             const p = humanPrompt(rr, pools, [0.3, 0.1, 0.2, 0.25, 0.15]);
-            o.text = { prompt: p.text, promptJson: p.json, cap: capOfHuman(p), turns: rr.range(1, 7) };
+            o.text = { prompt: p.text, promptBytes: p.bytes, cap: capOfHuman(p), turns: rr.range(1, 7) };
             o.endUser = endUserId(0, custSalt, skewedIndex(rr, customers));
             o.maxTokens = 4096;
           }

@@ -35,8 +35,9 @@ export interface PromptRecord {
   source: string;
   category: string;
   text: string;
-  /** `text` encoded as a JSON string literal (computed once: pool texts are sent verbatim often). */
-  json: string;
+  /** UTF-8 bytes of `text` as a JSON string literal (encoded once: pool texts are sent verbatim
+   * again and again, and copying bytes is much cheaper than escaping and encoding). */
+  bytes: Uint8Array;
   /** Number of function definitions sent with a tool-use task (BFCL). */
   toolCount: number;
 }
@@ -58,7 +59,7 @@ function readJsonlGz(path: string): PromptRecord[] {
       source: o.source,
       category: o.category,
       text: o.text,
-      json: JSON.stringify(o.text),
+      bytes: Buffer.from(JSON.stringify(o.text)),
       toolCount: o.tools?.length ?? 0,
     });
   }

@@ -181,7 +181,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
   const o = new Out();
   const st: ExchangeStats = { inputTokens: 0, outputTokens: 0, status: 200, latencyMs: 0 };
   const uaJson = new Map<Client, string>();
-  let sysJson = new Map<string, string>();
+  let sysBytes = new Map<string, Uint8Array>();
   let fpCache = new Map<string, string>();
   let lastSec = -1;
   let secPrefix = '';
@@ -226,6 +226,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     if (o.forwardedFor !== undefined) line += `,"forwarded_for":"${o.forwardedFor}"`;
     line += `,"endpoint":"${o.endpoint}","model":"${o.model}","input_tokens":${st.inputTokens},"output_tokens":${st.outputTokens},"status":${st.status},"latency_ms":${st.latencyMs},"turns":${tx.turns ?? 1},"tool_count":${tx.toolCount ?? 0},"reasoning":${tx.reasoning === true},"max_tokens":${o.maxTokens}`;
     if (o.temperature !== undefined) line += `,"temperature":${Math.round(o.temperature * 100) / 100}`;
+    const tail = o.harvest === undefined ? '}' : o.harvest ? ',"harvest":true}' : ',"harvest":false}';
+    if (o.harvest === true) harvest++;
+    count++;
+    let ok: boolean;
     if (privacy) {
       let fp = fpCache.get(tx.prompt);
       if (fp === undefined) {
@@ -233,25 +237,24 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
         if (fpCache.size > 200_000) fpCache = new Map();
         fpCache.set(tx.prompt, fp);
       }
-      line += `,"prompt_fingerprint":"${fp}"`;
+      ok = ex.write(`${line},"prompt_fingerprint":"${fp}"${tail}`);
     } else {
+      // The line goes out in parts: the ASCII head, then pre-encoded bytes of the system prompt
+      // and of pool prompts (copied, not re-encoded), then the tail with the newline.
       if (tx.system !== undefined) {
-        let s = sysJson.get(tx.system);
+        let s = sysBytes.get(tx.system);
         if (s === undefined) {
-          s = JSON.stringify(tx.system);
-          if (sysJson.size > 50_000) sysJson = new Map();
-          sysJson.set(tx.system, s);
+          s = Buffer.from(`,"system_prompt":${JSON.stringify(tx.system)},"prompt":`);
+          if (sysBytes.size > 50_000) sysBytes = new Map();
+          sysBytes.set(tx.system, s);
         }
-        line += `,"system_prompt":${s}`;
-      }
-      line += `,"prompt":${tx.promptJson ?? JSON.stringify(tx.prompt)}`;
+        ex.append(line);
+        ex.append(s);
+      } else ex.append(`${line},"prompt":`);
+      ex.append(tx.promptBytes ?? JSON.stringify(tx.prompt));
+      ok = ex.write(tail);
     }
-    if (o.harvest !== undefined) {
-      line += o.harvest ? ',"harvest":true}' : ',"harvest":false}';
-      if (o.harvest) harvest++;
-    } else line += '}';
-    count++;
-    if (!ex.write(line)) await ex.drain();
+    if (!ok) await ex.drain();
     if (options.onProgress && count % every === 0) {
       options.onProgress({ fraction: (t - period.start) / span, exchanges: count, simTime: t });
     }

@@ -11,8 +11,8 @@ import type { Rng } from './rng.js';
 
 export interface Text {
   prompt: string;
-  /** `prompt` already encoded as a JSON string literal, when it is a pool text used verbatim. */
-  promptJson?: string | undefined;
+  /** UTF-8 bytes of `prompt` as a JSON string literal, when it is a pool or constant text used verbatim. */
+  promptBytes?: Uint8Array | undefined;
   system?: string | undefined;
   cap: Capability;
   reasoning?: boolean | undefined;
@@ -22,13 +22,13 @@ export interface Text {
   extraInput?: number | undefined;
 }
 
-const constJson = new Map<string, string>();
-/** JSON literal of a constant string (tool results, follow-ups), encoded once. */
-function lit(s: string): string {
-  let j = constJson.get(s);
+const constBytes = new Map<string, Uint8Array>();
+/** UTF-8 JSON literal of a constant string (tool results, follow-ups), encoded once. */
+function lit(s: string): Uint8Array {
+  let j = constBytes.get(s);
   if (j === undefined) {
-    j = JSON.stringify(s);
-    constJson.set(s, j);
+    j = Buffer.from(JSON.stringify(s));
+    constBytes.set(s, j);
   }
   return j;
 }
@@ -154,10 +154,10 @@ const FOLLOW_UPS = [
 /** One step of a coding-agent session: the first step is the user's task, later steps are tool
  * results fed back (the last user turn in an agent loop) and the user's occasional follow-ups. */
 export function agentStep(rng: Rng, step: number, task: PromptRecord): Text {
-  if (step === 0) return { prompt: task.text, promptJson: task.json, cap: 'coding' };
+  if (step === 0) return { prompt: task.text, promptBytes: task.bytes, cap: 'coding' };
   const f = rng.chance(0.12);
   const s = f ? v(rng, FOLLOW_UPS) : v(rng, TOOL_RESULTS);
-  return { prompt: s, promptJson: lit(s), cap: f ? 'coding' : 'tool_use' };
+  return { prompt: s, promptBytes: lit(s), cap: f ? 'coding' : 'tool_use' };
 }
 
 /** GSM8K's standard 8-shot chain-of-thought prefix (Wei et al. 2022), abbreviated to its first
@@ -173,7 +173,7 @@ export function evalItem(suite: 'gsm8k' | 'humaneval' | 'tools', item: PromptRec
     if (style === 'fewshot') return { prompt: `${GSM8K_FEWSHOT}Q: ${item.text}\nA:`, cap: 'math' };
     if (style === 'zeroshot-cot')
       return { prompt: `Question: ${item.text}\nAnswer: Let's think step by step.`, cap: 'math' };
-    return { prompt: item.text, promptJson: item.json, cap: 'math' };
+    return { prompt: item.text, promptBytes: item.bytes, cap: 'math' };
   }
   if (suite === 'humaneval') {
     return {
@@ -186,7 +186,7 @@ export function evalItem(suite: 'gsm8k' | 'humaneval' | 'tools', item: PromptRec
   }
   return {
     prompt: item.text,
-    promptJson: item.json,
+    promptBytes: item.bytes,
     cap: 'tool_use',
     toolCount: Math.max(1, item.toolCount),
   };
@@ -494,10 +494,10 @@ export function codingHarvestStep(rng: Rng, step: number, task: PromptRecord): T
       'continue',
       'Proceed, and justify the tool call you choose.',
     ]);
-    return { prompt: s, promptJson: lit(s), cap: 'coding' };
+    return { prompt: s, promptBytes: lit(s), cap: 'coding' };
   }
   const s = v(rng, TOOL_RESULTS);
-  return { prompt: s, promptJson: lit(s), cap: 'tool_use' };
+  return { prompt: s, promptBytes: lit(s), cap: 'tool_use' };
 }
 
 export function codingHarvestTask(rng: Rng, pools: PromptPools): PromptRecord {

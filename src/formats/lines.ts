@@ -70,7 +70,10 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
   }
 
   let lineNo = 0; // lines completed so far
-  let carry: Buffer | null = null; // the start of an unfinished line
+  // The start of an unfinished line, as pieces joined once its end arrives (joining on
+  // every chunk would copy a long line over and over).
+  let carryParts: Buffer[] = [];
+  let carryLen = 0;
   let skipping = false; // inside a line longer than MAX_LINE_BYTES
   let first = true;
   let batch: LineBatch = { lines: [], lineNos: [], issues: [], bytesRead: 0 };
@@ -107,27 +110,31 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
         if (nl < 0) continue;
         skipping = false;
         pos = nl + 1;
-      } else if (carry !== null) {
+      } else if (carryLen > 0) {
         const nl = buf.indexOf(10);
         if (nl < 0) {
-          if (carry.length + buf.length > MAX_LINE_BYTES) {
+          if (carryLen + buf.length > MAX_LINE_BYTES) {
             lineNo++;
             batch.issues.push(tooLong(file, lineNo));
-            carry = null;
+            carryParts = [];
+            carryLen = 0;
             skipping = true;
           } else {
-            carry = Buffer.concat([carry, buf]);
+            carryParts.push(Buffer.from(buf)); // copy: the stream may reuse its buffer
+            carryLen += buf.length;
           }
           continue;
         }
-        if (carry.length + nl > MAX_LINE_BYTES) {
+        if (carryLen + nl > MAX_LINE_BYTES) {
           lineNo++;
           batch.issues.push(tooLong(file, lineNo));
         } else {
-          const joined = Buffer.concat([carry, buf.subarray(0, nl)]);
+          carryParts.push(buf.subarray(0, nl));
+          const joined = Buffer.concat(carryParts, carryLen + nl);
           emitLine(joined, 0, joined.length);
         }
-        carry = null;
+        carryParts = [];
+        carryLen = 0;
         pos = nl + 1;
       }
       for (;;) {
@@ -147,8 +154,8 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
           batch.issues.push(tooLong(file, lineNo));
           skipping = true;
         } else {
-          // copy: the stream may reuse its buffer
-          carry = Buffer.from(buf.subarray(pos));
+          carryParts = [Buffer.from(buf.subarray(pos))]; // copy: the stream may reuse its buffer
+          carryLen = buf.length - pos;
         }
       }
       if (batch.lines.length > 0 || batch.issues.length > 0) {
@@ -163,11 +170,11 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
     if (e.code === 'EISDIR') throw new FormatError('not_a_file', `${file}: is a directory`, file);
     if (e.code === 'EACCES') throw new FormatError('unreadable', `${file}: permission denied`, file);
     if (!gz || !e.code?.startsWith('Z_')) throw err;
-    if (lineNo === 0 && carry === null && raw.bytesRead <= 2) {
+    if (lineNo === 0 && carryLen === 0 && raw.bytesRead <= 2) {
       throw new FormatError('unreadable', `${file}: not a readable gzip file (${e.message})`, file);
     }
     // The gzip stream ends early or is corrupt: keep what was read, report the rest.
-    const partial = carry !== null && carry.length > 0;
+    const partial = carryLen > 0;
     batch.issues.push({
       file,
       line: lineNo + 1,
@@ -178,11 +185,15 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
         : `compressed data ends early (${e.message}) after line ${lineNo}`,
       action: partial ? 'rejected' : 'file',
     });
-    carry = null;
+    carryParts = [];
+    carryLen = 0;
   } finally {
     raw.destroy();
   }
-  if (carry !== null && carry.length > 0) emitLine(carry, 0, carry.length); // last line without \n
+  if (carryLen > 0) {
+    const last = Buffer.concat(carryParts, carryLen); // the last line, without a final \n
+    emitLine(last, 0, last.length);
+  }
   batch.bytesRead = raw.bytesRead;
   if (batch.lines.length > 0 || batch.issues.length > 0) yield batch;
 }

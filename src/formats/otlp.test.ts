@@ -298,6 +298,19 @@ describe('readOtlp: bad data', () => {
     expect(got.records.length + rej.length).toBe(10 + 3);
   });
 
+  it('rejects a span that ends before it starts, and a span that is not an object', async () => {
+    const doc = request([
+      span(1, genAi(1), { endTimeUnixNano: String(T0) }),
+      'not a span' as unknown as Record<string, unknown>,
+    ]);
+    const got = await collect(write(jsonl(doc)));
+    expect(got.records).toEqual([]);
+    expect(got.issues.map((i) => [i.line, i.code, i.field, i.action])).toEqual([
+      [1, 'bad_value', 'latency_ms', 'rejected'],
+      [1, 'bad_record', null, 'rejected'],
+    ]);
+  });
+
   it('JSON Lines whose first line is broken are still read line by line', async () => {
     const got = await collect(
       write(jsonl('{"resourceSpans": [', request([span(1, genAi(1))]), request([span(2, genAi(2))]))),

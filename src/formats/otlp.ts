@@ -240,10 +240,9 @@ export function spanToExchange(span: Obj, spanAttrs: Attrs, resAttrs: Attrs, acc
     out.account_id = get(accountAttribute);
   }
 
-  const extra: Obj = {};
-  if (typeof span.traceId === 'string' && span.traceId !== '') extra.trace_id = span.traceId;
-  if (typeof span.spanId === 'string' && span.spanId !== '') extra.span_id = span.spanId;
-  if (Object.keys(extra).length > 0) Object.assign(out, extra);
+  // fields outside formats.md: validateRecord keeps them in `extra`, passed through to storage
+  if (typeof span.traceId === 'string' && span.traceId !== '') out.trace_id = span.traceId;
+  if (typeof span.spanId === 'string' && span.spanId !== '') out.span_id = span.spanId;
   return out;
 }
 

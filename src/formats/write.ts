@@ -93,6 +93,36 @@ export class JsonlWriter {
     return !this.blocked;
   }
 
+  /**
+   * Appends part of a line, without a newline: callers that keep pre-encoded UTF-8 bytes of
+   * recurring text (the simulator's prompt pools) copy them instead of re-encoding. Finish the
+   * line with `write(lastPart)`, which adds the newline and reports backpressure.
+   */
+  append(part: string | Uint8Array): void {
+    if (this.closed) throw new Error(`JsonlWriter: write after close (${this.path})`);
+    if (typeof part === 'string') {
+      const worst = part.length * 3;
+      if (this.pos + worst > this.size) {
+        this.flushBuffer();
+        if (worst > this.size) {
+          if (!this.sink.write(part)) this.blocked = true;
+          return;
+        }
+      }
+      this.pos += encoder.encodeInto(part, this.buf.subarray(this.pos)).written;
+      return;
+    }
+    if (this.pos + part.length > this.size) {
+      this.flushBuffer();
+      if (part.length > this.size) {
+        if (!this.sink.write(part)) this.blocked = true;
+        return;
+      }
+    }
+    this.buf.set(part, this.pos);
+    this.pos += part.length;
+  }
+
   /** Resolves when the underlying stream has room again (at once when it already has). */
   async drain(): Promise<void> {
     if (!this.blocked) return;

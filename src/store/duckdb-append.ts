@@ -2,8 +2,10 @@
  * Bulk append of JS records into a DuckDB table, column by column.
  *
  * Why not the row Appender or `DuckDBDataChunk.setColumns`: measured here (200k exchanges,
- * 26 columns) the row Appender took 4.0 s and the public chunk API 3.5 s, while filling
- * vectors directly took 2.0 s: numbers go in as one typed-array copy per 2048-row vector
+ * 27 columns, shared 2-core machine) the row Appender took 4.0 s and the public chunk API
+ * 3.5 s, while filling vectors directly took 2.0 s (staging through a JSONL file and
+ * `read_json` 3.6 s, through CSV and `read_csv` 3.5 s, packing each column into one string
+ * and `unnest(string_split(…))` 3.0 s): numbers go in as one typed-array copy per 2048-row vector
  * (int64 written as two uint32 words: no BigInt per value), the null mask as one copy,
  * and only strings cost one native call each. The native calls come from
  * `@duckdb/node-bindings`, the package `@duckdb/node-api` itself is built on (same

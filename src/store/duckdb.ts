@@ -1,12 +1,20 @@
 /**
  * DuckDB `Store`: one database file (or ':memory:'), nothing to start.
  *
- * Ingest path, per batch: records are written column by column into a TEMP staging table
- * (`duckdb-append.ts`), then one `INSERT … SELECT … ANTI JOIN` moves the rows whose key
- * is not yet stored. An anti-join instead of a PRIMARY KEY index: no ART index to build,
- * keep in memory and reload on open, and the duplicate count falls out exactly as
- * (rows staged − rows inserted). Duplicates inside one batch are dropped in JS first
- * (first occurrence wins), so the staging table holds distinct keys.
+ * Exchanges, per batch: inside one transaction the records are appended column by column
+ * straight into `exchanges` (`duckdb-append.ts`), each with a fresh `seq`; then one
+ * `DELETE … WHERE EXISTS` removes the new rows whose key (request_id, else content_hash)
+ * already belongs to a row with a smaller seq — stored earlier or earlier in the batch —
+ * and the transaction commits. Duplicates are counted exactly (rows deleted), each row is
+ * written once, and there is no PRIMARY KEY index: an ART index over every request_id
+ * would have to be built, held in memory and reloaded on open. Measured on 200k
+ * exchanges, this used ~18% less CPU than appending to a TEMP staging table and moving
+ * the new keys with `INSERT … SELECT … ANTI JOIN` (which writes every row twice).
+ * The cost of the duplicate check grows with the rows stored (a scan of the key column
+ * per batch); fine to tens of millions, beyond that partition the check by time.
+ *
+ * Accounts, releases and labels (small) go through a TEMP staging table and an
+ * `INSERT … ANTI JOIN` on their key, after dropping in-batch duplicates in JS.
  *
  * Layout: `ts` and other times are BIGINT epoch ms (exact, no time-zone question);
  * fields outside the spec are kept as JSON text in `extra`; exchanges carry
@@ -185,7 +193,7 @@ export class DuckDbStore implements Store {
     }
     for (const kind of Object.keys(TABLES) as RecordKind[]) {
       await conn.run(ddl(kind, kind, false));
-      await conn.run(ddl(kind, `stage_${kind}`, true));
+      if (kind !== 'exchanges') await conn.run(ddl(kind, `stage_${kind}`, true));
     }
     const seq = await conn.runAndReadAll('SELECT coalesce(max(seq), 0)::DOUBLE FROM exchanges');
     return new DuckDbStore(instance, conn, Number(seq.getRows()[0]?.[0] ?? 0) + 1);
@@ -203,69 +211,103 @@ export class DuckDbStore implements Store {
     records: readonly RecordOf[K][],
   ): Promise<IngestResult> {
     if (records.length === 0) return { accepted: 0, duplicates: 0 };
+    const firstSeq = this.nextSeq;
     const { rows, derived, hashed } = this.prepare(kind, records);
     let writer = this.writers.get(kind);
     if (writer === undefined) {
       writer = new ChunkWriter(TABLES[kind].columns);
       this.writers.set(kind, writer);
     }
+    if (kind === 'exchanges')
+      return this.ingestExchanges(writer, rows, derived, hashed, firstSeq, records.length);
     const appender = await this.conn.createAppender(`stage_${kind}`, 'main', 'temp');
     try {
       writer.append(appender, rows, derived);
     } finally {
       appender.closeSync();
     }
-    let accepted = 0;
     try {
       const key = TABLES[kind].key;
-      const byKey = await this.conn.run(
-        `INSERT INTO ${kind} SELECT s.* FROM stage_${kind} s ANTI JOIN ${kind} t ON t."${key}" = s."${key}" WHERE s."${key}" IS NOT NULL`,
+      const r = await this.conn.run(
+        `INSERT INTO ${kind} SELECT s.* FROM stage_${kind} s ANTI JOIN ${kind} t ON t."${key}" = s."${key}"`,
       );
-      accepted += byKey.rowsChanged;
-      if (hashed) {
-        const byHash = await this.conn.run(
-          `INSERT INTO exchanges SELECT s.* FROM stage_exchanges s ANTI JOIN exchanges t ON t.content_hash = s.content_hash WHERE s.request_id IS NULL`,
-        );
-        accepted += byHash.rowsChanged;
-      }
+      return { accepted: r.rowsChanged, duplicates: records.length - r.rowsChanged };
     } finally {
       await this.conn.run(`DELETE FROM stage_${kind}`);
     }
-    return { accepted, duplicates: records.length - accepted };
   }
 
-  /** Drops in-batch duplicates (first wins) and computes the derived columns. */
+  /**
+   * Exchanges skip the staging table: they are appended straight into `exchanges` inside
+   * a transaction, then the new rows (seq ≥ firstSeq) whose key was already stored are
+   * deleted before commit. Duplicates are rare, so this writes each row once instead of
+   * twice (stage, then copy), the larger cost at a million rows.
+   */
+  private async ingestExchanges(
+    writer: ChunkWriter,
+    rows: readonly object[],
+    derived: DerivedColumns,
+    hashed: boolean,
+    firstSeq: number,
+    given: number,
+  ): Promise<IngestResult> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const appender = await this.conn.createAppender('exchanges');
+      try {
+        writer.append(appender, rows, derived);
+      } finally {
+        appender.closeSync();
+      }
+      // A new row is a duplicate when a row with the same key and a smaller seq exists:
+      // stored before this batch, or earlier in it.
+      let dropped = 0;
+      const byId = await this.conn.run(
+        `DELETE FROM exchanges n WHERE n.seq >= ${firstSeq} AND n.request_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM exchanges o WHERE o.request_id = n.request_id AND o.seq < n.seq)`,
+      );
+      dropped += byId.rowsChanged;
+      if (hashed) {
+        const byHash = await this.conn.run(
+          `DELETE FROM exchanges n WHERE n.seq >= ${firstSeq} AND n.request_id IS NULL
+             AND EXISTS (SELECT 1 FROM exchanges o WHERE o.content_hash = n.content_hash AND o.seq < n.seq)`,
+        );
+        dropped += byHash.rowsChanged;
+      }
+      await this.conn.run('COMMIT');
+      const accepted = rows.length - dropped;
+      return { accepted, duplicates: given - accepted };
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Computes the derived columns (and, for small kinds, drops in-batch duplicates: first wins). */
   private prepare(
     kind: RecordKind,
     records: readonly RecordOf[RecordKind][],
   ): { rows: readonly object[]; derived: DerivedColumns; hashed: boolean } {
     if (kind === 'exchanges') {
-      const ex = records as readonly Exchange[];
-      const seenIds = new Set<string>();
-      const seenHashes = new Set<string>();
-      const rows: Exchange[] = [];
-      const hashes: (string | undefined)[] = [];
-      for (const e of ex) {
-        if (e.request_id !== undefined) {
-          if (seenIds.has(e.request_id)) continue;
-          seenIds.add(e.request_id);
-          hashes.push(undefined);
-        } else {
-          const h = exchangeContentHash(e);
-          if (seenHashes.has(h)) continue;
-          seenHashes.add(h);
-          hashes.push(h);
+      // Duplicates inside the batch are left to the DELETE in ingestExchanges (first by
+      // seq wins): a JS Set of 64k request_ids cost more than the join that finds them.
+      const rows = records as readonly Exchange[];
+      const n = rows.length;
+      const hashes = new Array<string | undefined>(n);
+      const extra = new Array<string | undefined>(n);
+      const seq = new Array<number>(n);
+      let hashed = false;
+      for (let i = 0; i < n; i++) {
+        const e = rows[i] as Exchange;
+        if (e.request_id === undefined) {
+          hashes[i] = exchangeContentHash(e);
+          hashed = true;
         }
-        rows.push(e);
+        if (e.extra !== undefined) extra[i] = JSON.stringify(e.extra);
+        seq[i] = this.nextSeq + i;
       }
-      const seq = new Array<number>(rows.length);
-      for (let i = 0; i < rows.length; i++) seq[i] = this.nextSeq + i;
-      this.nextSeq += rows.length;
-      return {
-        rows,
-        derived: { extra: extraJson(rows), content_hash: hashes, seq },
-        hashed: seenHashes.size > 0,
-      };
+      this.nextSeq += n;
+      return { rows, derived: { extra, content_hash: hashes, seq }, hashed };
     }
     const keyOf =
       kind === 'releases'
@@ -331,7 +373,8 @@ export class DuckDbStore implements Store {
     await this.tail;
     const batchSize = opts.batchSize ?? SCAN_BATCH_ROWS;
     for (const bound of [opts.from, opts.to]) {
-      if (bound !== undefined && !Number.isFinite(bound)) throw new RangeError(`scan bound ${bound} is not a number`);
+      if (bound !== undefined && !Number.isFinite(bound))
+        throw new RangeError(`scan bound ${bound} is not a number`);
     }
     const where: string[] = [];
     if (opts.from !== undefined) where.push(`ts >= ${Math.ceil(opts.from)}`);

@@ -23,8 +23,8 @@ import {
 import type { IngestResult, Store } from './port.js';
 
 /** Records handed to the store at once. The DuckDB adapter scans the stored keys once per
- * call (anti-join), so fewer, larger calls are cheaper; 64k exchanges without prompt text
- * are ~50 MB of JS objects. */
+ * call (duplicate check), so fewer, larger calls are cheaper; 16k to 128k measured alike
+ * on 200k exchanges; 64k exchanges without prompt text are ~50 MB of JS objects. */
 export const INGEST_BATCH_ROWS = 65_536;
 /** …or fewer records when they are big (prompt text): flush after this many input bytes. */
 export const INGEST_BATCH_BYTES = 64 * 1024 * 1024;

@@ -36,6 +36,13 @@ export const FINGERPRINT_VERSION = 'dgfp1';
 /** The fingerprint of a prompt with no tokens (empty, whitespace or punctuation only). */
 export const EMPTY_FINGERPRINT = '0000000000000000';
 
+/**
+ * Largest Hamming distance at which two fingerprints count as near duplicates: the k = 3 of 64
+ * bits of Manku, Jain and Das Sarma (WWW 2007); for this sketch it means a Jaccard similarity of
+ * the token sets of about 0.9 or more (expected distance 32 (1 - J)).
+ */
+export const NEAR_DUPLICATE_DISTANCE = 3;
+
 /** Number of MinHash slots, one output bit each: the 64 bits of the fingerprint. */
 const SLOTS = 64;
 /** Slot index = top 6 bits of a 32-bit mixed value (2^6 = SLOTS). */
@@ -116,7 +123,11 @@ function mulHi32(a: number, b: number): number {
 const slotBest = new Int32Array(SLOTS);
 const slotHi = new Int32Array(SLOTS);
 const slotLo = new Int32Array(SLOTS);
-/** Slots 0-31 ([0]) and 32-63 ([1]) holding a token whose key is EMPTY_KEY, as bit masks. */
+/**
+ * Slots 0-31 ([0]) and 32-63 ([1]) filled through the rare equal-key path of `offer`, as bit
+ * masks: this includes every slot holding a token whose key is EMPTY_KEY, which `slotBest` alone
+ * would show as empty.
+ */
 const full = new Int32Array(2);
 /** The last token hash computed, as [hi, lo] bit patterns in int32 (V8 keeps int32 unboxed). */
 const tok = new Int32Array(2);
@@ -450,10 +461,14 @@ function sketchNormalized(s: string): void {
   }
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** Any UTF-16 code unit outside ASCII (surrogates included). */
+const NON_ASCII = /[\u0080-\uFFFF]/;
 
 /** The fingerprint of a prompt as two uint32 halves (no string built for the result). */
-export function promptFingerprintHalves(text: string, out: FingerprintHalves = { hi: 0, lo: 0 }): FingerprintHalves {
+export function promptFingerprintHalves(
+  text: string,
+  out: FingerprintHalves = { hi: 0, lo: 0 },
+): FingerprintHalves {
   resetSketch();
   if (NON_ASCII.test(text)) sketchNormalized(normalizeText(text));
   else sketchAscii(text);
@@ -496,7 +511,8 @@ export function isFingerprint(s: string): boolean {
 
 /** Parse 16 hex digits into halves; throws a TypeError on anything else (a programmer error). */
 export function parseFingerprint(s: string): FingerprintHalves {
-  if (!FINGERPRINT_RE.test(s)) throw new TypeError(`not a 64-bit fingerprint (16 hex digits): ${JSON.stringify(s)}`);
+  if (!FINGERPRINT_RE.test(s))
+    throw new TypeError(`not a 64-bit fingerprint (16 hex digits): ${JSON.stringify(s)}`);
   return { hi: Number.parseInt(s.slice(0, 8), 16), lo: Number.parseInt(s.slice(8), 16) };
 }
 

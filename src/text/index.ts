@@ -12,6 +12,7 @@ export {
   hammingDistance,
   hammingDistanceHalves,
   isFingerprint,
+  NEAR_DUPLICATE_DISTANCE,
   parseFingerprint,
   promptFingerprint,
   promptFingerprintHalves,

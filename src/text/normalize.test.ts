@@ -49,7 +49,16 @@ describe('normalizeText (steps 1-4)', () => {
 
 describe('promptTokens (step 5)', () => {
   it('splits on punctuation and whitespace; symbols are tokens of their own', () => {
-    expect(promptTokens('def add(a, b):\n    return a + b')).toEqual(['def', 'add', 'a', 'b', 'return', 'a', '+', 'b']);
+    expect(promptTokens('def add(a, b):\n    return a + b')).toEqual([
+      'def',
+      'add',
+      'a',
+      'b',
+      'return',
+      'a',
+      '+',
+      'b',
+    ]);
     expect(promptTokens('user_name@example.com $5')).toEqual(['user', 'name', 'example', 'com', '$', '0']);
     expect(promptTokens('I ❤️ pizza 🍕🍕')).toEqual(['i', '❤', 'pizza', '🍕', '🍕']);
   });

@@ -19,7 +19,7 @@
  */
 
 /** Step 2: format characters and variation selectors (VS1-16, VS17-256). */
-const INVISIBLE = /[\p{Cf}\uFE00-\uFE0F\u{E0100}-\u{E01EF}]+/gu;
+const INVISIBLE = /(?:\p{Cf}|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}])+/gu;
 /** Step 3: final sigma, folded to the ordinary small sigma. */
 const FINAL_SIGMA = /\u03C2/g;
 /** Step 4: a number, e.g. `42`, `3.14`, `1,000,000`, `٣٤`. */
@@ -30,7 +30,8 @@ const NUMBER = /\p{Nd}+(?:[.,]\p{Nd}+)*/gu;
  * incl. kana and bopomofo (U+2E80-9FFF), CJK compatibility ideographs (U+F900-FAFF) and the
  * supplementary ideographic planes (U+20000-3FFFF). Korean is written with spaces: not listed.
  */
-const UNSPACED_RANGES = '\\u0E00-\\u0EFF\\u1000-\\u109F\\u1780-\\u17FF\\u2E80-\\u9FFF\\uF900-\\uFAFF\\u{20000}-\\u{3FFFF}';
+const UNSPACED_RANGES =
+  '\\u0E00-\\u0EFF\\u1000-\\u109F\\u1780-\\u17FF\\u2E80-\\u9FFF\\uF900-\\uFAFF\\u{20000}-\\u{3FFFF}';
 /** Step 5: a single unspaced-script word character, or a run of other word characters, or a symbol. */
 const TOKEN = new RegExp(
   `(?=[\\p{L}\\p{M}\\p{N}])[${UNSPACED_RANGES}]|(?:(?![${UNSPACED_RANGES}])[\\p{L}\\p{M}\\p{N}])+|\\p{S}`,
@@ -83,7 +84,7 @@ export function charClass(cp: number): number {
 }
 
 /** Fast path for pure ASCII text: no NFKC, no invisibles, no unspaced scripts. */
-const ASCII_ONLY = /^[\x00-\x7F]*$/;
+const NON_ASCII = /[\u0080-\uFFFF]/;
 /** Step 5 for ASCII: letters/digits runs, or one ASCII symbol (Sc/Sk/Sm: `$ + < = > ^ \` | ~`). */
 const ASCII_TOKEN = /[a-z0-9]+|[$+<=>^`|~]/g;
 
@@ -92,7 +93,7 @@ const ASCII_TOKEN = /[a-z0-9]+|[$+<=>^`|~]/g;
  * examples; the fingerprint depends only on {@link promptTokens}.
  */
 export function normalizeText(text: string): string {
-  if (ASCII_ONLY.test(text)) return text.toLowerCase().replace(NUMBER, '0');
+  if (!NON_ASCII.test(text)) return text.toLowerCase().replace(NUMBER, '0');
   return text
     .normalize('NFKC')
     .replace(INVISIBLE, '')
@@ -103,7 +104,7 @@ export function normalizeText(text: string): string {
 
 /** Steps 1-5: the tokens of a prompt, in order, repeats kept. */
 export function promptTokens(text: string): string[] {
-  if (ASCII_ONLY.test(text)) return text.toLowerCase().replace(NUMBER, '0').match(ASCII_TOKEN) ?? [];
+  if (!NON_ASCII.test(text)) return text.toLowerCase().replace(NUMBER, '0').match(ASCII_TOKEN) ?? [];
   return normalizeText(text).match(TOKEN) ?? [];
 }
 
