@@ -941,7 +941,7 @@ const multiPathway: Archetype = {
       const sys = ra.next();
       const adoption = slowAdoption(ra, 'pro');
       const t = timing({
-        perDay: ra.lognormal(220, 0.5),
+        perDay: ra.lognormal(150, 0.5),
         windows: whole(period),
         profile: PROFILES.automated,
         utcOffset: ATTACKER_UTC,
@@ -1011,7 +1011,7 @@ const agenticCoding: Archetype = {
         });
         let task: PromptRecord = pools.tasks.humaneval[0] as PromptRecord;
         const t = timing({
-          perDay: ra.lognormal(70, 0.4),
+          perDay: ra.lognormal(75, 0.4),
           windows: whole(period),
           profile: PROFILES.flat,
           utcOffset: ATTACKER_UTC,
@@ -1111,7 +1111,7 @@ const hydra: Archetype = {
       const client = pickClient(rs, { router: 0.7, openaiPy: 0.3 });
       const endpoint = endpointFor(rs, client);
       const t = timing({
-        perDay: rs.lognormal(35, 0.5),
+        perDay: rs.lognormal(22, 0.5),
         windows,
         profile: PROFILES.automated,
         utcOffset: ATTACKER_UTC,

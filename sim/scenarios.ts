@@ -25,9 +25,9 @@ const FEB = Date.UTC(2026, 1, 2);
 const JAN = Date.UTC(2026, 0, 5);
 
 const DEMO_COUNTS: Record<string, number> = {
-  indie_dev: 3000,
-  chat_app: 8,
-  coding_agent: 20,
+  indie_dev: 4000,
+  chat_app: 10,
+  coding_agent: 24,
   eval_harness: 2,
   synthetic_data: 2,
   enterprise_rag: 10,
@@ -67,9 +67,9 @@ export const SCENARIOS: readonly Scenario[] = [
       reasoning_harvest: 40,
       multipathway_harvest: 500,
       agentic_coding_harvest: 2_400,
-      hydra_reseller: 3_200,
+      hydra_reseller: 4_300,
       thinking_language: 60,
-      low_and_slow: 1_500,
+      low_and_slow: 1_200,
     },
   },
   {

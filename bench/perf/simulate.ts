@@ -106,6 +106,13 @@ ${rows.join('\n')}
 Commands:
 ${runs.map((r) => `- ${r.label}: \`${r.command}\``).join('\n')}
 
+Volume by archetype (\`reported-2026 --scale 0.1\`; ×10 for full scale):
+
+| label | archetype | accounts | exchanges |
+|---|---|---:|---:|
+${(runs[2]?.summary.archetypes ?? []).map((a) => `| ${a.label} | ${a.archetype} | ${a.accounts} | ${a.exchanges} |`).join('\n')}
+| | attack total | ${runs[2]?.summary.attackAccounts} | ${runs[2]?.summary.attackExchanges} |
+
 Seconds include loading the prompt pools and building every actor (≈0.5–1 s). "Exchanges per
 CPU-second" divides by the process's user+system CPU time, which shows the simulator's own cost
 when other processes compete for the cores. Peak RSS is \`process.resourceUsage().maxRSS\` of the

@@ -56,6 +56,27 @@ describe('JsonlWriter', () => {
     expect(waits).toBeGreaterThan(0);
   });
 
+  it('builds a line from appended strings and pre-encoded bytes', async () => {
+    const path = join(dir, 'e.jsonl');
+    const w = new JsonlWriter(path, { bufferBytes: 1024 });
+    const bytes = Buffer.from(JSON.stringify('déjà vu 🙂'));
+    const big = Buffer.from(JSON.stringify('y'.repeat(5000)));
+    for (let i = 0; i < 300; i++) {
+      w.append(`{"i":${i},"prompt":`);
+      w.append(i % 100 === 0 ? big : bytes);
+      w.write('}');
+    }
+    await w.close();
+    const rows = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { i: number; prompt: string });
+    expect(rows.length).toBe(300);
+    expect(rows[1]).toEqual({ i: 1, prompt: 'déjà vu 🙂' });
+    expect(rows[100]?.prompt.length).toBe(5000);
+    expect(w.lines).toBe(300);
+  });
+
   it('refuses writes after close', async () => {
     const w = new JsonlWriter(join(dir, 'd.jsonl'));
     await w.close();

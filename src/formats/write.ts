@@ -156,9 +156,3 @@ export class JsonlWriter {
 export function openJsonlWriter(path: string, options?: JsonlWriterOptions): JsonlWriter {
   return new JsonlWriter(path, options);
 }
-
-/** Writes `s` as a JSON string literal (quotes included). `JSON.stringify` on a bare string is
- * V8's native fast path; this wrapper exists so callers building lines by hand say what they mean. */
-export function jsonString(s: string): string {
-  return JSON.stringify(s);
-}

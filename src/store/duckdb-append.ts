@@ -9,7 +9,7 @@
  * (int64 written as two uint32 words: no BigInt per value), the null mask as one copy,
  * and only strings cost one native call each. The native calls come from
  * `@duckdb/node-bindings`, the package `@duckdb/node-api` itself is built on (same
- * pinned version), used for the three functions the high-level API does not expose.
+ * pinned version), for the handful of C API calls the high-level API does not expose.
  */
 import {
   BIGINT,
@@ -81,12 +81,10 @@ export class ChunkWriter {
     const valid = this.validity;
     valid.fill(0xffffffff);
     const name = col.name;
-    const at = (j: number): unknown =>
-      values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
     switch (col.type) {
       case 'VARCHAR':
         for (let j = 0; j < n; j++) {
-          const v = at(j);
+          const v = values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
           if (typeof v === 'string') duckdb.vector_assign_string_element(vec, j, v);
           else {
             valid[j >>> 5] = (valid[j >>> 5] as number) & ~(1 << (j & 31));
@@ -96,7 +94,7 @@ export class ChunkWriter {
       case 'BIGINT': {
         const w = this.words;
         for (let j = 0; j < n; j++) {
-          const v = at(j);
+          const v = values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
           if (typeof v === 'number') {
             w[2 * j] = v >>> 0;
             w[2 * j + 1] = Math.floor(v / TWO_32);
@@ -112,7 +110,7 @@ export class ChunkWriter {
       case 'DOUBLE': {
         const d = this.doubles;
         for (let j = 0; j < n; j++) {
-          const v = at(j);
+          const v = values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
           if (typeof v === 'number') d[j] = v;
           else {
             d[j] = 0;
@@ -125,7 +123,7 @@ export class ChunkWriter {
       case 'BOOLEAN': {
         const b = this.bytes;
         for (let j = 0; j < n; j++) {
-          const v = at(j);
+          const v = values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
           if (typeof v === 'boolean') b[j] = v ? 1 : 0;
           else {
             b[j] = 0;

@@ -1,11 +1,11 @@
 /**
  * DuckDB `Store`: one database file (or ':memory:'), nothing to start.
  *
- * Exchanges, per batch: inside one transaction the records are appended column by column
- * straight into `exchanges` (`duckdb-append.ts`), each with a fresh `seq`; then one
+ * Exchanges, per batch: the records are appended column by column straight into
+ * `exchanges` (`duckdb-append.ts`), each with a fresh `seq`; then one
  * `DELETE … WHERE EXISTS` removes the new rows whose key (request_id, else content_hash)
- * already belongs to a row with a smaller seq — stored earlier or earlier in the batch —
- * and the transaction commits. Duplicates are counted exactly (rows deleted), each row is
+ * already belongs to a row with a smaller seq — stored earlier or earlier in the batch.
+ * Batches share one write transaction (see COMMIT_EVERY_ROWS). Duplicates are counted exactly (rows deleted), each row is
  * written once, and there is no PRIMARY KEY index: an ART index over every request_id
  * would have to be built, held in memory and reloaded on open. Measured on 200k
  * exchanges, this used ~18% less CPU than appending to a TEMP staging table and moving
@@ -38,6 +38,16 @@ import {
   type StoreCounts,
   type TimeRange,
 } from './port.js';
+
+/**
+ * Ingest calls share one write transaction, committed after this many records, before any
+ * read, and on close. Per-call commits cost most of the time at a million exchanges
+ * (each commit writes its rows through the WAL; measured 18.7 s → 11.9 s for 1M rows in
+ * 64k batches): one transaction lets DuckDB write full row groups straight to the file.
+ * A failed call rolls back everything since the last commit; ingest is idempotent, so
+ * running it again completes it.
+ */
+export const COMMIT_EVERY_ROWS = 4_194_304;
 
 /** Bumped when the table layout changes; a file written by another version is refused. */
 export const SCHEMA_VERSION = 1;
@@ -166,8 +176,10 @@ export interface DuckDbStoreOptions {
 export class DuckDbStore implements Store {
   readonly adapter = 'duckdb';
   private readonly writers = new Map<RecordKind, ChunkWriter>();
-  /** Serialises ingest calls: they share the staging tables. */
+  /** Serialises ingest calls and commits: they share one connection and its transaction. */
   private tail: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+  private uncommitted = 0;
   private closed = false;
 
   private constructor(
@@ -201,9 +213,43 @@ export class DuckDbStore implements Store {
 
   ingest<K extends RecordKind>(kind: K, records: readonly RecordOf[K][]): Promise<IngestResult> {
     this.assertOpen();
-    const run = this.tail.then(() => this.ingestNow(kind, records));
+    return this.serial(async () => {
+      if (!this.inTransaction) {
+        await this.conn.run('BEGIN TRANSACTION');
+        this.inTransaction = true;
+      }
+      try {
+        const result = await this.ingestNow(kind, records);
+        this.uncommitted += records.length;
+        if (this.uncommitted >= COMMIT_EVERY_ROWS) await this.commit();
+        return result;
+      } catch (err) {
+        this.inTransaction = false;
+        this.uncommitted = 0;
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `f` after every earlier ingest or commit (they share one connection). */
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(f);
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  private async commit(): Promise<void> {
+    if (!this.inTransaction) return;
+    this.inTransaction = false;
+    this.uncommitted = 0;
+    await this.conn.run('COMMIT');
+  }
+
+  /** Waits for pending ingests and commits them, so that every reader sees them. */
+  private settled(): Promise<void> {
+    this.assertOpen();
+    return this.serial(() => this.commit());
   }
 
   private async ingestNow<K extends RecordKind>(
@@ -238,10 +284,10 @@ export class DuckDbStore implements Store {
   }
 
   /**
-   * Exchanges skip the staging table: they are appended straight into `exchanges` inside
-   * a transaction, then the new rows (seq ≥ firstSeq) whose key was already stored are
-   * deleted before commit. Duplicates are rare, so this writes each row once instead of
-   * twice (stage, then copy), the larger cost at a million rows.
+   * Exchanges skip the staging table: they are appended straight into `exchanges` (in the
+   * open write transaction), then the new rows (seq ≥ firstSeq) whose key is taken are
+   * deleted. Duplicates are rare, so each row is written once instead of twice (stage,
+   * then copy).
    */
   private async ingestExchanges(
     writer: ChunkWriter,
@@ -251,36 +297,29 @@ export class DuckDbStore implements Store {
     firstSeq: number,
     given: number,
   ): Promise<IngestResult> {
-    await this.conn.run('BEGIN TRANSACTION');
+    const appender = await this.conn.createAppender('exchanges');
     try {
-      const appender = await this.conn.createAppender('exchanges');
-      try {
-        writer.append(appender, rows, derived);
-      } finally {
-        appender.closeSync();
-      }
-      // A new row is a duplicate when a row with the same key and a smaller seq exists:
-      // stored before this batch, or earlier in it.
-      let dropped = 0;
-      const byId = await this.conn.run(
-        `DELETE FROM exchanges n WHERE n.seq >= ${firstSeq} AND n.request_id IS NOT NULL
-           AND EXISTS (SELECT 1 FROM exchanges o WHERE o.request_id = n.request_id AND o.seq < n.seq)`,
-      );
-      dropped += byId.rowsChanged;
-      if (hashed) {
-        const byHash = await this.conn.run(
-          `DELETE FROM exchanges n WHERE n.seq >= ${firstSeq} AND n.request_id IS NULL
-             AND EXISTS (SELECT 1 FROM exchanges o WHERE o.content_hash = n.content_hash AND o.seq < n.seq)`,
-        );
-        dropped += byHash.rowsChanged;
-      }
-      await this.conn.run('COMMIT');
-      const accepted = rows.length - dropped;
-      return { accepted, duplicates: given - accepted };
-    } catch (err) {
-      await this.conn.run('ROLLBACK').catch(() => undefined);
-      throw err;
+      writer.append(appender, rows, derived);
+    } finally {
+      appender.closeSync();
     }
+    // A new row is a duplicate when a row with the same key and a smaller seq exists:
+    // stored before this batch, or earlier in it.
+    let dropped = 0;
+    const byId = await this.conn.run(
+      `DELETE FROM exchanges n WHERE n.seq >= ${firstSeq} AND n.request_id IS NOT NULL
+         AND EXISTS (SELECT 1 FROM exchanges o WHERE o.request_id = n.request_id AND o.seq < n.seq)`,
+    );
+    dropped += byId.rowsChanged;
+    if (hashed) {
+      const byHash = await this.conn.run(
+        `DELETE FROM exchanges n WHERE n.seq >= ${firstSeq} AND n.request_id IS NULL
+           AND EXISTS (SELECT 1 FROM exchanges o WHERE o.content_hash = n.content_hash AND o.seq < n.seq)`,
+      );
+      dropped += byHash.rowsChanged;
+    }
+    const accepted = rows.length - dropped;
+    return { accepted, duplicates: given - accepted };
   }
 
   /** Computes the derived columns (and, for small kinds, drops in-batch duplicates: first wins). */
@@ -325,8 +364,7 @@ export class DuckDbStore implements Store {
   }
 
   async counts(): Promise<StoreCounts> {
-    this.assertOpen();
-    await this.tail;
+    await this.settled();
     const r = await this.conn.runAndReadAll(
       `SELECT (SELECT count(*) FROM exchanges)::DOUBLE, (SELECT count(*) FROM accounts)::DOUBLE,
               (SELECT count(*) FROM releases)::DOUBLE, (SELECT count(*) FROM labels)::DOUBLE`,
@@ -336,16 +374,14 @@ export class DuckDbStore implements Store {
   }
 
   async timeRange(): Promise<TimeRange | null> {
-    this.assertOpen();
-    await this.tail;
+    await this.settled();
     const r = await this.conn.runAndReadAll('SELECT min(ts)::DOUBLE, max(ts)::DOUBLE FROM exchanges');
     const [min, max] = r.getRows()[0] ?? [];
     return typeof min === 'number' && typeof max === 'number' ? { min, max } : null;
   }
 
   async labelBreakdown(): Promise<LabelBreakdownRow[]> {
-    this.assertOpen();
-    await this.tail;
+    await this.settled();
     const r = await this.conn.runAndReadAll(`
       WITH per_account AS (SELECT account_id, count(*) AS n FROM exchanges GROUP BY account_id)
       SELECT l.label, l.archetype, count(*)::DOUBLE, coalesce(sum(p.n), 0)::DOUBLE
@@ -369,8 +405,7 @@ export class DuckDbStore implements Store {
   }
 
   async *scanExchanges(opts: ScanOptions = {}): AsyncIterable<Exchange[]> {
-    this.assertOpen();
-    await this.tail;
+    await this.settled();
     const batchSize = opts.batchSize ?? SCAN_BATCH_ROWS;
     for (const bound of [opts.from, opts.to]) {
       if (bound !== undefined && !Number.isFinite(bound))
@@ -407,8 +442,7 @@ export class DuckDbStore implements Store {
   }
 
   async readAll<K extends SmallKind>(kind: K): Promise<RecordOf[K][]> {
-    this.assertOpen();
-    await this.tail;
+    await this.settled();
     const { sql, names } = selectList(kind);
     const r = await this.conn.runAndReadAll(`SELECT ${sql} FROM ${kind}`);
     return r
@@ -419,7 +453,7 @@ export class DuckDbStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.tail;
+    await this.serial(() => this.commit());
     this.closed = true;
     this.conn.closeSync();
     this.instance.closeSync();

@@ -1,6 +1,6 @@
 /** The store stage: the `Store` port, its adapters and the file ingest driver. */
 export type { DuckDbStoreOptions } from './duckdb.js';
-export { DuckDbStore, openDuckDbStore, SCHEMA_VERSION } from './duckdb.js';
+export { COMMIT_EVERY_ROWS, DuckDbStore, openDuckDbStore, SCHEMA_VERSION } from './duckdb.js';
 export type { FileSummary, IngestOptions, IngestProgress, IngestSummary, IngestTotals } from './ingest.js';
 export { ingestFiles } from './ingest.js';
 export { exchangeContentHash, exchangeKey } from './keys.js';
