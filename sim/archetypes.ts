@@ -23,9 +23,10 @@ import {
   type Window,
 } from './engine.js';
 import {
+  brand,
   CLIENTS,
-  type Client,
   CLOUD_PROVIDERS,
+  type Client,
   type CloudProvider,
   companyDomain,
   DEV_CLIENT_MIX,
@@ -36,15 +37,14 @@ import {
   PLACES,
   pickClient,
   pickPlace,
-  brand,
   universityDomain,
 } from './infra.js';
 import type { Rng } from './rng.js';
 import { scramble32 } from './rng.js';
 import {
   AGENT_HARVEST_SYSTEM,
-  agentStep,
   agenticHarvest,
+  agentStep,
   appSystemPrompt,
   capOfHuman,
   censorshipRewrite,

@@ -4,7 +4,7 @@
  * come out in time order while only one pending event per actor is held in memory. Lines are
  * built by hand from precomputed parts (no per-exchange JSON.stringify of an object).
  */
-import type { Capability } from '../src/formats/schemas.js';
+import type { Capability } from '../src/formats/index.js';
 import type { Client } from './infra.js';
 import type { Rng } from './rng.js';
 import { scramble32 } from './rng.js';

@@ -7,5 +7,5 @@ export type { Archetype } from './archetypes.js';
 export { ARCHETYPE_NAMES, ARCHETYPES } from './archetypes.js';
 export type { Scenario } from './scenarios.js';
 export { findScenario, SCENARIO_NAMES, SCENARIOS } from './scenarios.js';
-export type { SimulateOptions, SimulateSummary, ArchetypeSummary, ProgressInfo } from './simulate.js';
+export type { ArchetypeSummary, ProgressInfo, SimulateOptions, SimulateSummary } from './simulate.js';
 export { SimulateError, simulate } from './simulate.js';

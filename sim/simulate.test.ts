@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountIn, ExchangeIn, LabelIn, ReleaseIn } from '../src/formats/schemas.js';
+import { AccountIn, ExchangeIn, LabelIn, ReleaseIn } from '../src/formats/index.js';
 import { promptFingerprint } from '../src/text/index.js';
 import { ARCHETYPE_NAMES, SCENARIO_NAMES, SimulateError, simulate } from './index.js';
 

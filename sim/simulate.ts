@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JsonlWriter } from '../src/formats/write.js';
+import { JsonlWriter } from '../src/formats/index.js';
 import { promptFingerprint } from '../src/text/index.js';
 import { ARCHETYPES } from './archetypes.js';
 import { loadPrompts } from './data.js';

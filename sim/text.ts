@@ -5,7 +5,7 @@
  * language, fake debug-mode system prompts, per-request paraphrase). Genuine prompts come from
  * real human prompt sets; tasks from the public task pools (sim/data/README.md).
  */
-import type { Capability } from '../src/formats/schemas.js';
+import type { Capability } from '../src/formats/index.js';
 import type { PromptPools, PromptRecord } from './data.js';
 import type { Rng } from './rng.js';
 

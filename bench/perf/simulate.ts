@@ -83,6 +83,8 @@ async function main(): Promise<void> {
     run('demo --gzip', 'demo', 1, true),
     run('reported-2026 --scale 0.1', 'reported-2026', 0.1, false),
     run('reported-2026 --scale 0.1 --gzip', 'reported-2026', 0.1, true),
+    // the same traffic as demo without prompt text (fingerprints only): how much of the cost is text
+    run('privacy', 'privacy', 1, false),
   ];
   const load1 = loadavg();
   const cpu = cpus();

@@ -35,7 +35,9 @@ export function formatBreakdown(rows: readonly LabelBreakdownRow[]): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('simulate the demo scenario, ingest it into DuckDB and show what is there (no server needed)')
+    .description(
+      'simulate the demo scenario, ingest it into DuckDB and show what is there (no server needed)',
+    )
     .option('--out <dir>', 'where the simulated files and the database go', './distillguard-demo')
     .option('--seed <n>', 'random seed of the simulation', '7')
     .option('--scale <x>', 'multiply accounts and volume of the demo scenario', '1')
@@ -48,13 +50,20 @@ export function registerDemo(program: Command): void {
     .action(async (flags: DemoFlags) => {
       const seed = Number(flags.seed);
       const scale = Number(flags.scale);
-      if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError('bad_option', `--seed must be a non-negative integer, got "${flags.seed}"`);
-      if (!(scale > 0 && scale <= 10)) throw new UsageError('bad_option', `--scale must be in (0, 10], got "${flags.scale}"`);
+      if (!Number.isSafeInteger(seed) || seed < 0)
+        throw new UsageError('bad_option', `--seed must be a non-negative integer, got "${flags.seed}"`);
+      if (!(scale > 0 && scale <= 10))
+        throw new UsageError('bad_option', `--scale must be in (0, 10], got "${flags.scale}"`);
       const out = flags.out;
       const started = performance.now();
 
       process.stdout.write(`1/3 simulate: scenario demo, seed ${seed}, scale ${scale} → ${out}\n`);
-      const simBar = createProgress({ label: 'simulate', total: 100, show: (p) => `${p}%`, quiet: flags.quiet === true });
+      const simBar = createProgress({
+        label: 'simulate',
+        total: 100,
+        show: (p) => `${p}%`,
+        quiet: flags.quiet === true,
+      });
       const sim = await simulate({
         scenario: 'demo',
         seed,
@@ -91,7 +100,9 @@ export function registerDemo(program: Command): void {
         ingBar.stop();
         process.stdout.write(`${formatIngestSummary(summary).replace(/^/gm, '    ')}\n`);
 
-        process.stdout.write('3/3 what the store holds, by ground-truth archetype (labels are for scoring only)\n');
+        process.stdout.write(
+          '3/3 what the store holds, by ground-truth archetype (labels are for scoring only)\n',
+        );
         const rows = await store.labelBreakdown();
         process.stdout.write(`${formatBreakdown(rows)}\n`);
         const range = await store.timeRange();

@@ -33,9 +33,16 @@ describe('simulate → files', () => {
   });
 
   it('writes files that validate against the formats', () => {
-    const schemas = { 'exchanges.jsonl': ExchangeIn, 'accounts.jsonl': AccountIn, 'releases.jsonl': ReleaseIn, 'labels.jsonl': LabelIn };
+    const schemas = {
+      'exchanges.jsonl': ExchangeIn,
+      'accounts.jsonl': AccountIn,
+      'releases.jsonl': ReleaseIn,
+      'labels.jsonl': LabelIn,
+    };
     for (const [f, schema] of Object.entries(schemas)) {
-      const lines = readFileSync(join(dir, 'a', f), 'utf8').trimEnd().split('\n');
+      const lines = readFileSync(join(dir, 'a', f), 'utf8')
+        .trimEnd()
+        .split('\n');
       expect(lines.length, f).toBeGreaterThan(0);
       for (const line of lines) {
         const r = schema.safeParse(JSON.parse(line));
@@ -47,7 +54,9 @@ describe('simulate → files', () => {
 
 describe('a corrupted copy ingests with every bad line reported', () => {
   it('reports each injected fault at its line and reconciles read = accepted + rejected + duplicates', async () => {
-    const lines = readFileSync(join(dir, 'a', 'exchanges.jsonl'), 'utf8').trimEnd().split('\n');
+    const lines = readFileSync(join(dir, 'a', 'exchanges.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
     const good = lines.length;
     expect(good).toBeGreaterThan(1000);
     const bytes: Buffer[] = [];
@@ -67,7 +76,10 @@ describe('a corrupted copy ingests with every bad line reported', () => {
       (l) => [l.replace(/"ts":"[^"]*"/, '"ts":"2026-02-30T10:00:00Z"'), 'bad_timestamp'],
       (l) => [l.replace(/"ts":"[^"]*"/, '"ts":1770000000'), 'impossible_timestamp'],
       (l) => [l.replace(/"output_tokens":\d+/, '"output_tokens":"lots"'), 'wrong_type'],
-      (l) => [Buffer.concat([Buffer.from(l.slice(0, 20)), Buffer.from([0xc3, 0x28]), Buffer.from(l.slice(20))]), 'invalid_utf8'],
+      (l) => [
+        Buffer.concat([Buffer.from(l.slice(0, 20)), Buffer.from([0xc3, 0x28]), Buffer.from(l.slice(20))]),
+        'invalid_utf8',
+      ],
       (l) => [l.replace('{', '{"note":"\u0000",'), 'bad_json'],
       (l) => [l, undefined], // an exact repeat: a duplicate, not an error
     ];
@@ -81,7 +93,10 @@ describe('a corrupted copy ingests with every bad line reported', () => {
         if (code === undefined) dupes++;
       }
     }
-    push(`{"ts":"2026-02-03T00:00:00.000Z","account_id":"x","ip":"192.0.2.1","prompt":"${'y'.repeat(10 * 1024 * 1024)}"}`, 'text_truncated');
+    push(
+      `{"ts":"2026-02-03T00:00:00.000Z","account_id":"x","ip":"192.0.2.1","prompt":"${'y'.repeat(10 * 1024 * 1024)}"}`,
+      'text_truncated',
+    );
     const corrupted = join(dir, 'exchanges-corrupt.jsonl');
     writeFileSync(corrupted, Buffer.concat(bytes));
     // and a gzip copy that ends early
@@ -94,7 +109,10 @@ describe('a corrupted copy ingests with every bad line reported', () => {
     try {
       const s = await ingestFiles(store, [corrupted, gz], { kind: 'exchanges', rejectsPath: rejects });
       const [c, g] = s.files;
-      const issues = readFileSync(rejects, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as RecordIssue);
+      const issues = readFileSync(rejects, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as RecordIssue);
       const fromCorrupt = issues.filter((i) => i.file === corrupted);
       expect(new Map(fromCorrupt.map((i) => [i.line, i.code]))).toEqual(expected);
       for (const i of fromCorrupt) expect(i.reason.length).toBeGreaterThan(5);
@@ -125,7 +143,14 @@ describe('a corrupted copy ingests with every bad line reported', () => {
       err += String(c);
       return true;
     });
-    const code = await main(['node', 'distillguard', 'ingest', join(dir, 'exchanges-missing.jsonl'), '--db', join(dir, 'm.duckdb')]);
+    const code = await main([
+      'node',
+      'distillguard',
+      'ingest',
+      join(dir, 'exchanges-missing.jsonl'),
+      '--db',
+      join(dir, 'm.duckdb'),
+    ]);
     vi.restoreAllMocks();
     expect(code).toBe(2);
     expect(err).toContain('exchanges-missing.jsonl: no such file');

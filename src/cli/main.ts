@@ -52,7 +52,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`distillguard: ${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`distillguard: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `distillguard: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 1;
   }
 }

@@ -2,9 +2,9 @@
  * `distillguard simulate`: synthetic API traffic with ground truth (sim/), for trying the
  * detector, testing and benchmarking. Bad flags stop with a UsageError (exit 2).
  */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { ARCHETYPES, SCENARIOS, SimulateError, type SimulateSummary, simulate } from '../../sim/index.js';
+import { createProgress } from './progress.js';
 import { UsageError } from './usage-error.js';
 
 interface SimulateFlags {
@@ -91,21 +91,13 @@ export function registerSimulate(program: Command): void {
     .addHelpText('after', helpText())
     .action(async (flags: SimulateFlags) => {
       const { seed, scale } = parseFlags(flags);
-      const tty = process.stderr.isTTY === true;
-      const bar =
-        tty && !flags.quiet
-          ? new cliProgress.SingleBar(
-              {
-                format: 'simulate {bar} {percentage}% of period | {exchanges} exchanges | {eps}/s',
-                hideCursor: true,
-                stream: process.stderr,
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
+      const bar = createProgress({
+        label: 'simulate',
+        total: 100,
+        show: (p) => `${p}%`,
+        quiet: flags.quiet === true,
+      });
       const started = performance.now();
-      let lastLine = started;
-      bar?.start(100, 0, { exchanges: 0, eps: 0 });
       let summary: SimulateSummary;
       try {
         summary = await simulate({
@@ -115,23 +107,19 @@ export function registerSimulate(program: Command): void {
           out: flags.out,
           gzip: flags.gzip === true,
           onProgress: (p) => {
-            const now = performance.now();
-            const eps = Math.round(p.exchanges / ((now - started) / 1000));
-            if (bar) bar.update(Math.round(p.fraction * 100), { exchanges: p.exchanges, eps });
-            else if (!flags.quiet && (now - lastLine > 2000 || p.fraction >= 1)) {
-              lastLine = now;
-              process.stderr.write(
-                `simulate: ${(p.fraction * 100).toFixed(0)}% of period, ${p.exchanges} exchanges, ${eps}/s\n`,
-              );
-            }
+            const eps = Math.round(p.exchanges / ((performance.now() - started) / 1000));
+            bar.update(
+              Math.round(p.fraction * 100),
+              `${p.exchanges.toLocaleString('en-US')} exchanges, ${eps.toLocaleString('en-US')}/s`,
+            );
           },
         });
       } catch (err) {
-        bar?.stop();
+        bar.stop();
         if (err instanceof SimulateError) throw new UsageError('bad_option', err.message);
         throw err;
       }
-      bar?.stop();
+      bar.stop();
       process.stdout.write(`${formatSummary(summary)}\n`);
     });
 }

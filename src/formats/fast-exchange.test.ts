@@ -43,10 +43,41 @@ const base = {
 
 /** Values that probe every rule: wrong types, edges, out of range, unicode. */
 const probes: unknown[] = [
-  null, undefined, '', ' ', 'x', 0, -1, 1, 1.5, 99, 100, 599, 600, Number.MAX_SAFE_INTEGER, 2 ** 60, Number.NaN,
-  true, false, [], {}, '1.2.3.4', ' 1.2.3.4', '::1', '1.2.3', '2026-02-30T00:00:00Z', '2026-02-01T10:00:00+08:00',
-  '2026-02-01 10:00:00Z', 1_770_000_000_000, 1_700_000_000, '1770000000000', 'x'.repeat(600), '0123456789abcdeg',
-  'a\u0000b', 'ÿ', '🙂',
+  null,
+  undefined,
+  '',
+  ' ',
+  'x',
+  0,
+  -1,
+  1,
+  1.5,
+  99,
+  100,
+  599,
+  600,
+  Number.MAX_SAFE_INTEGER,
+  2 ** 60,
+  Number.NaN,
+  true,
+  false,
+  [],
+  {},
+  '1.2.3.4',
+  ' 1.2.3.4',
+  '::1',
+  '1.2.3',
+  '2026-02-30T00:00:00Z',
+  '2026-02-01T10:00:00+08:00',
+  '2026-02-01 10:00:00Z',
+  1_770_000_000_000,
+  1_700_000_000,
+  '1770000000000',
+  'x'.repeat(600),
+  '0123456789abcdeg',
+  'a\u0000b',
+  'ÿ',
+  '🙂',
 ];
 
 describe('fastExchange agrees with the zod schema', () => {
@@ -88,7 +119,14 @@ describe('parseIsoMillisUtc', () => {
       const iso = new Date(ms).toISOString();
       expect(parseIsoMillisUtc(iso)).toBe(ms);
     }
-    for (const bad of ['2026-02-30T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T00:00:60.000Z', '2026-01-01T00:00:00.000+', '2026-0a-01T00:00:00.000Z']) {
+    for (const bad of [
+      '2026-02-30T00:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T00:00:60.000Z',
+      '2026-01-01T00:00:00.000+',
+      '2026-0a-01T00:00:00.000Z',
+    ]) {
       expect(parseIsoMillisUtc(bad)).toBeNaN();
     }
   });

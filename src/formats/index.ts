@@ -15,8 +15,8 @@ export {
   Campaign,
   CampaignId,
   Capability,
-  EXCHANGE_FIELDS,
   Evidence,
+  EXCHANGE_FIELDS,
   ExchangeIn,
   FINGERPRINT_RE,
   LabelIn,
@@ -26,8 +26,8 @@ export {
   PATHWAYS,
   parseTimestamp,
   RECORD_SCHEMAS,
-  RequestId,
   ReleaseIn,
+  RequestId,
   TRUST,
   toRfc3339,
   VERDICTS,
@@ -36,3 +36,5 @@ export {
 } from './schemas.js';
 export type { FieldType, Validated } from './validate.js';
 export { FIELD_TYPES, repairText, validateRecord } from './validate.js';
+export type { JsonlWriterOptions } from './write.js';
+export { JsonlWriter, openJsonlWriter } from './write.js';

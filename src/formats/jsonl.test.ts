@@ -29,7 +29,13 @@ async function readAll(path: string, kind: RecordKind = 'exchanges') {
 }
 
 const good = (i: number, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ ts: `2026-02-01T10:00:0${i % 10}.000Z`, account_id: `a${i}`, ip: '203.0.113.7', request_id: `r${i}`, ...extra });
+  JSON.stringify({
+    ts: `2026-02-01T10:00:0${i % 10}.000Z`,
+    account_id: `a${i}`,
+    ip: '203.0.113.7',
+    request_id: `r${i}`,
+    ...extra,
+  });
 
 describe('readJsonl', () => {
   it('reads good records with their line numbers and keeps unknown fields', async () => {
@@ -38,7 +44,11 @@ describe('readJsonl', () => {
     expect(r.records).toHaveLength(3);
     expect(r.lines).toEqual([1, 2, 4]);
     expect(r.issues).toEqual([]);
-    expect(r.records[1]).toMatchObject({ account_id: 'a2', ts: Date.parse('2026-02-01T10:00:02Z'), extra: { custom_tag: 'x' } });
+    expect(r.records[1]).toMatchObject({
+      account_id: 'a2',
+      ts: Date.parse('2026-02-01T10:00:02Z'),
+      extra: { custom_tag: 'x' },
+    });
   });
 
   it('reports each bad record with line, field and code, and goes on', async () => {
@@ -51,7 +61,13 @@ describe('readJsonl', () => {
       JSON.stringify({ ts: '2026-13-01T10:00:00Z', account_id: 'a', ip: '1.2.3.4' }),
       JSON.stringify({ ts: 1_700_000_000, account_id: 'a', ip: '1.2.3.4' }), // seconds, not ms
       '[1,2,3]',
-      JSON.stringify({ ts: '2026-02-01T10:00:00Z', account_id: 'a', ip: '1.2.3.4', pathway: 'x', output_tokens: -1 }),
+      JSON.stringify({
+        ts: '2026-02-01T10:00:00Z',
+        account_id: 'a',
+        ip: '1.2.3.4',
+        pathway: 'x',
+        output_tokens: -1,
+      }),
       good(2),
     ];
     const r = await readAll(file(lines.join('\n')));
@@ -116,22 +132,41 @@ describe('readJsonl', () => {
     expect(cut.records.length).toBeGreaterThan(100);
     expect(cut.records.length).toBeLessThan(5000);
     expect(cut.issues).toHaveLength(1);
-    expect(cut.issues[0]).toMatchObject({ code: 'truncated_file', action: 'rejected', line: cut.records.length + 1 });
+    expect(cut.issues[0]).toMatchObject({
+      code: 'truncated_file',
+      action: 'rejected',
+      line: cut.records.length + 1,
+    });
   });
 
   it('validates accounts, releases and labels with the same rules', async () => {
     const acc = await readAll(
       file(
         [
-          JSON.stringify({ account_id: 'a', pathway: 'education', country: 'sg', created_at: '2026-01-01T00:00:00Z' }),
+          JSON.stringify({
+            account_id: 'a',
+            pathway: 'education',
+            country: 'sg',
+            created_at: '2026-01-01T00:00:00Z',
+          }),
           JSON.stringify({ account_id: 'b', pathway: 'darkweb' }),
         ].join('\n'),
       ),
       'accounts',
     );
-    expect(acc.records).toEqual([{ account_id: 'a', pathway: 'education', country: 'SG', created_at: Date.parse('2026-01-01T00:00:00Z') }]);
+    expect(acc.records).toEqual([
+      {
+        account_id: 'a',
+        pathway: 'education',
+        country: 'SG',
+        created_at: Date.parse('2026-01-01T00:00:00Z'),
+      },
+    ]);
     expect(acc.rejected.map((i) => [i.line, i.field, i.code])).toEqual([[2, 'pathway', 'bad_value']]);
-    const lab = await readAll(file(JSON.stringify({ account_id: 'a', label: 'legit', campaign_id: null, archetype: 'dev' })), 'labels');
+    const lab = await readAll(
+      file(JSON.stringify({ account_id: 'a', label: 'legit', campaign_id: null, archetype: 'dev' })),
+      'labels',
+    );
     expect(lab.records).toHaveLength(1);
   });
 });

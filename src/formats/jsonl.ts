@@ -13,7 +13,12 @@ function jsonError(err: unknown, text: string): string {
 
 export async function* readJsonl<K extends RecordKind>(path: string, kind: K, file = path): RecordStream<K> {
   for await (const lb of readLines(path, file)) {
-    const out: RecordBatch<RecordOf[K]> = { records: [], lines: [], issues: lb.issues, bytesRead: lb.bytesRead };
+    const out: RecordBatch<RecordOf[K]> = {
+      records: [],
+      lines: [],
+      issues: lb.issues,
+      bytesRead: lb.bytesRead,
+    };
     for (let i = 0; i < lb.lines.length; i++) {
       const text = lb.lines[i]!;
       const line = lb.lineNos[i]!;
@@ -21,7 +26,14 @@ export async function* readJsonl<K extends RecordKind>(path: string, kind: K, fi
       try {
         obj = JSON.parse(text);
       } catch (err) {
-        out.issues.push({ file, line, field: null, code: 'bad_json', reason: jsonError(err, text), action: 'rejected' });
+        out.issues.push({
+          file,
+          line,
+          field: null,
+          code: 'bad_json',
+          reason: jsonError(err, text),
+          action: 'rejected',
+        });
         continue;
       }
       if (kind === 'exchanges' && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {

@@ -86,8 +86,12 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
     let text = buf.toString('utf8', start, e);
     if (text.includes('\uFFFD') && !isUtf8(buf.subarray(start, e))) {
       batch.issues.push({
-        file, line: lineNo, field: null, code: 'invalid_utf8',
-        reason: 'the line is not valid UTF-8', action: 'rejected',
+        file,
+        line: lineNo,
+        field: null,
+        code: 'invalid_utf8',
+        reason: 'the line is not valid UTF-8',
+        action: 'rejected',
       });
       return;
     }
@@ -200,7 +204,11 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
 
 function tooLong(file: string, line: number): RecordIssue {
   return {
-    file, line, field: null, code: 'line_too_long',
-    reason: `line longer than ${MAX_LINE_BYTES} bytes: skipped unread`, action: 'rejected',
+    file,
+    line,
+    field: null,
+    code: 'line_too_long',
+    reason: `line longer than ${MAX_LINE_BYTES} bytes: skipped unread`,
+    action: 'rejected',
   };
 }

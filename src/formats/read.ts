@@ -32,7 +32,11 @@ export function kindFromName(path: string): RecordKind | undefined {
  * Opens `path` as records of `kind`. Throws FormatError at once when the file is missing
  * or its format cannot be known; bad records inside it are reported in the batches.
  */
-export function openRecords<K extends RecordKind>(path: string, kind: K, opts: ReadOptions = {}): RecordStream<K> {
+export function openRecords<K extends RecordKind>(
+  path: string,
+  kind: K,
+  opts: ReadOptions = {},
+): RecordStream<K> {
   checkReadable(path);
   const format = opts.format ?? formatFromName(path);
   if (format === undefined) {

@@ -26,8 +26,7 @@ export type CampaignId = z.infer<typeof CampaignId>;
 export const RequestId = z.string().min(1).max(512).brand<'RequestId'>();
 export type RequestId = z.infer<typeof RequestId>;
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Parses an RFC 3339 string or epoch milliseconds; returns NaN when impossible. */
 export function parseTimestamp(v: unknown): number {
@@ -58,11 +57,19 @@ export function parseTimestamp(v: unknown): number {
 export const Timestamp = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseTimestamp(v);
   if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: 'custom', message: 'not an RFC 3339 timestamp or epoch milliseconds', params: { dg: 'bad_timestamp' } });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'not an RFC 3339 timestamp or epoch milliseconds',
+      params: { dg: 'bad_timestamp' },
+    });
     return z.NEVER;
   }
   if (ms < MIN_TS_MS || ms > MAX_TS_MS) {
-    ctx.addIssue({ code: 'custom', message: `timestamp ${String(v)} is outside 2015..2100 (seconds instead of milliseconds?)`, params: { dg: 'impossible_timestamp' } });
+    ctx.addIssue({
+      code: 'custom',
+      message: `timestamp ${String(v)} is outside 2015..2100 (seconds instead of milliseconds?)`,
+      params: { dg: 'impossible_timestamp' },
+    });
     return z.NEVER;
   }
   return ms;
@@ -72,7 +79,11 @@ export const IpAddress = z.string().transform((v, ctx) => {
   const s = v.trim();
   const family = isIP(s);
   if (family === 0) {
-    ctx.addIssue({ code: 'custom', message: `not an IPv4 or IPv6 address: ${JSON.stringify(v.slice(0, 60))}`, params: { dg: 'bad_ip' } });
+    ctx.addIssue({
+      code: 'custom',
+      message: `not an IPv4 or IPv6 address: ${JSON.stringify(v.slice(0, 60))}`,
+      params: { dg: 'bad_ip' },
+    });
     return z.NEVER;
   }
   return family === 6 ? s.toLowerCase() : s;
@@ -84,9 +95,29 @@ const optText = z.string().max(MAX_TEXT_CHARS);
 export const FINGERPRINT_RE = /^[0-9a-f]{16}$/;
 
 export const EXCHANGE_FIELDS = [
-  'ts', 'account_id', 'ip', 'request_id', 'api_key_id', 'end_user_id', 'user_agent', 'tls_fingerprint',
-  'forwarded_for', 'endpoint', 'model', 'input_tokens', 'output_tokens', 'status', 'latency_ms', 'turns',
-  'tool_count', 'reasoning', 'max_tokens', 'temperature', 'system_prompt', 'prompt', 'prompt_fingerprint',
+  'ts',
+  'account_id',
+  'ip',
+  'request_id',
+  'api_key_id',
+  'end_user_id',
+  'user_agent',
+  'tls_fingerprint',
+  'forwarded_for',
+  'endpoint',
+  'model',
+  'input_tokens',
+  'output_tokens',
+  'status',
+  'latency_ms',
+  'turns',
+  'tool_count',
+  'reasoning',
+  'max_tokens',
+  'temperature',
+  'system_prompt',
+  'prompt',
+  'prompt_fingerprint',
 ] as const;
 
 export const ExchangeIn = z.object({
@@ -125,15 +156,26 @@ export const PATHWAYS = ['self_serve', 'education', 'startup', 'research', 'ente
 export const TRUST = ['known_customer', 'partner', 'none'] as const;
 
 export const ACCOUNT_FIELDS = [
-  'account_id', 'created_at', 'pathway', 'country', 'email_domain', 'payment_fingerprint', 'verified',
-  'org_name', 'trust',
+  'account_id',
+  'created_at',
+  'pathway',
+  'country',
+  'email_domain',
+  'payment_fingerprint',
+  'verified',
+  'org_name',
+  'trust',
 ] as const;
 
 export const AccountIn = z.object({
   account_id: AccountId,
   created_at: Timestamp.optional(),
   pathway: z.enum(PATHWAYS).optional(),
-  country: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').toUpperCase().optional(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
+    .toUpperCase()
+    .optional(),
   email_domain: z.string().max(256).optional(),
   payment_fingerprint: z.string().max(512).optional(),
   verified: z.boolean().optional(),
@@ -183,8 +225,17 @@ export const Verdict = z.object({
 export type Verdict = z.infer<typeof Verdict>;
 
 export const CAPABILITIES = [
-  'reasoning', 'coding', 'tool_use', 'data_analysis', 'math', 'vision', 'grading', 'policy_rewrite',
-  'creative', 'general_chat', 'other',
+  'reasoning',
+  'coding',
+  'tool_use',
+  'data_analysis',
+  'math',
+  'vision',
+  'grading',
+  'policy_rewrite',
+  'creative',
+  'general_chat',
+  'other',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;

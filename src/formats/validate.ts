@@ -16,23 +16,55 @@ const TEXT_FIELDS = ['prompt', 'system_prompt'] as const;
 
 /** The JSON type each field has on the wire, for readers of untyped text (CSV). */
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'timestamp' | 'nullable_string';
-export const FIELD_TYPES: { [K in RecordKind]: Record<(typeof RECORD_SCHEMAS)[K]['fields'][number], FieldType> } = {
+export const FIELD_TYPES: {
+  [K in RecordKind]: Record<(typeof RECORD_SCHEMAS)[K]['fields'][number], FieldType>;
+} = {
   exchanges: {
-    ts: 'timestamp', account_id: 'string', ip: 'string', request_id: 'string', api_key_id: 'string',
-    end_user_id: 'string', user_agent: 'string', tls_fingerprint: 'string', forwarded_for: 'string',
-    endpoint: 'string', model: 'string', input_tokens: 'integer', output_tokens: 'integer', status: 'integer',
-    latency_ms: 'number', turns: 'integer', tool_count: 'integer', reasoning: 'boolean', max_tokens: 'integer',
-    temperature: 'number', system_prompt: 'string', prompt: 'string', prompt_fingerprint: 'string',
+    ts: 'timestamp',
+    account_id: 'string',
+    ip: 'string',
+    request_id: 'string',
+    api_key_id: 'string',
+    end_user_id: 'string',
+    user_agent: 'string',
+    tls_fingerprint: 'string',
+    forwarded_for: 'string',
+    endpoint: 'string',
+    model: 'string',
+    input_tokens: 'integer',
+    output_tokens: 'integer',
+    status: 'integer',
+    latency_ms: 'number',
+    turns: 'integer',
+    tool_count: 'integer',
+    reasoning: 'boolean',
+    max_tokens: 'integer',
+    temperature: 'number',
+    system_prompt: 'string',
+    prompt: 'string',
+    prompt_fingerprint: 'string',
   },
   accounts: {
-    account_id: 'string', created_at: 'timestamp', pathway: 'string', country: 'string', email_domain: 'string',
-    payment_fingerprint: 'string', verified: 'boolean', org_name: 'string', trust: 'string',
+    account_id: 'string',
+    created_at: 'timestamp',
+    pathway: 'string',
+    country: 'string',
+    email_domain: 'string',
+    payment_fingerprint: 'string',
+    verified: 'boolean',
+    org_name: 'string',
+    trust: 'string',
   },
   releases: { model: 'string', released_at: 'timestamp' },
   labels: { account_id: 'string', label: 'string', campaign_id: 'nullable_string', archetype: 'string' },
 };
 
-function issueFromZod(error: z.ZodError, file: string, line: number, obj: Record<string, unknown>): RecordIssue {
+function issueFromZod(
+  error: z.ZodError,
+  file: string,
+  line: number,
+  obj: Record<string, unknown>,
+): RecordIssue {
   const first = error.issues[0];
   const field = first && first.path.length > 0 ? first.path.map(String).join('.') : null;
   let code: IssueCode = 'bad_value';
@@ -41,8 +73,15 @@ function issueFromZod(error: z.ZodError, file: string, line: number, obj: Record
     if (custom) code = custom;
     else if (first.code === 'invalid_type') {
       const top = first.path[0];
-      code = top !== undefined && (obj[String(top)] === undefined || obj[String(top)] === null) ? 'missing_field' : 'wrong_type';
-    } else if (first.code === 'too_small' && typeof obj[String(first.path[0])] === 'string' && obj[String(first.path[0])] === '') {
+      code =
+        top !== undefined && (obj[String(top)] === undefined || obj[String(top)] === null)
+          ? 'missing_field'
+          : 'wrong_type';
+    } else if (
+      first.code === 'too_small' &&
+      typeof obj[String(first.path[0])] === 'string' &&
+      obj[String(first.path[0])] === ''
+    ) {
       code = 'missing_field';
     }
   }
@@ -62,7 +101,17 @@ export function validateRecord<K extends RecordKind>(
   line: number,
 ): Validated<RecordOf[K]> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, issue: { file, line, field: null, code: 'not_an_object', reason: 'record is not a JSON object', action: 'rejected' } };
+    return {
+      ok: false,
+      issue: {
+        file,
+        line,
+        field: null,
+        code: 'not_an_object',
+        reason: 'record is not a JSON object',
+        action: 'rejected',
+      },
+    };
   }
   const { schema, fields } = RECORD_SCHEMAS[kind];
   const known = new Set<string>(fields);
@@ -93,16 +142,33 @@ export function validateRecord<K extends RecordKind>(
 }
 
 /** Removes NUL characters and cuts text over MAX_TEXT_CHARS, recording each repair. */
-export function repairText(v: string, field: string, file: string, line: number, repairs: RecordIssue[]): string {
+export function repairText(
+  v: string,
+  field: string,
+  file: string,
+  line: number,
+  repairs: RecordIssue[],
+): string {
   let s = v;
   if (s.includes('\u0000')) {
     s = s.replaceAll('\u0000', '');
-    repairs.push({ file, line, field, code: 'nul_removed', reason: `${field}: NUL characters removed`, action: 'repaired' });
+    repairs.push({
+      file,
+      line,
+      field,
+      code: 'nul_removed',
+      reason: `${field}: NUL characters removed`,
+      action: 'repaired',
+    });
   }
   if (s.length > MAX_TEXT_CHARS) {
     repairs.push({
-      file, line, field, code: 'text_truncated',
-      reason: `${field}: ${s.length} characters cut to ${MAX_TEXT_CHARS}`, action: 'repaired',
+      file,
+      line,
+      field,
+      code: 'text_truncated',
+      reason: `${field}: ${s.length} characters cut to ${MAX_TEXT_CHARS}`,
+      action: 'repaired',
     });
     s = s.slice(0, MAX_TEXT_CHARS);
   }

@@ -5,8 +5,9 @@
  * Records given as objects are written with snake_case keys untouched and `Date` values as
  * RFC 3339 with milliseconds (formats.md); a string is taken as an already-encoded line.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 
