@@ -431,4 +431,31 @@ export class RequestIds {
     const b = scramble32((hi + a) >>> 0, this.k2);
     return `req_${HEX4[a >>> 16]}${HEX4[a & 0xffff]}${HEX4[b >>> 16]}${HEX4[b & 0xffff]}`;
   }
+
+  /** Writes the next id (the same string `next()` would return) as ASCII at `p`; returns the end. */
+  writeNext(buf: Buffer, p: number): number {
+    const lo = this.n >>> 0;
+    const hi = Math.floor(this.n / 4294967296);
+    this.n++;
+    const a = scramble32(lo, this.k1);
+    const b = scramble32((hi + a) >>> 0, this.k2);
+    buf[p] = 114; // r
+    buf[p + 1] = 101; // e
+    buf[p + 2] = 113; // q
+    buf[p + 3] = 95; // _
+    hex32(buf, p + 4, a);
+    hex32(buf, p + 12, b);
+    return p + 20;
+  }
+}
+
+/** Lower-case hex digits by value. */
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/** Writes `x` (a u32) as 8 lower-case hex digits at `p`. */
+function hex32(buf: Buffer, p: number, x: number): void {
+  for (let i = 7; i >= 0; i--) {
+    buf[p + i] = HEX_DIGITS[x & 15] as number;
+    x >>>= 4;
+  }
 }

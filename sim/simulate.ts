@@ -20,6 +20,7 @@ import {
   stats,
 } from './engine.js';
 import { type Client, IdFactory, IpSpace } from './infra.js';
+import { ascii, bytes, jsonString, num, three, two } from './line.js';
 import { Rng } from './rng.js';
 import { findScenario, periodOf, SCENARIO_NAMES } from './scenarios.js';
 
@@ -89,10 +90,15 @@ export function scaledCount(count: number, scale: number): number {
   return Math.max(1, Math.round(count * scale));
 }
 
-/** Zero-padded numbers for hand-built RFC 3339 timestamps (one date format per day, table lookups
- * for the rest: `Date#toISOString` per exchange was a measurable share of the loop). */
-const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** `,"prompt":` — what precedes the prompt when there is no system prompt. */
+const PROMPT_KEY = Buffer.from(',"prompt":');
+/** Upper bound on the bytes of an exchange line besides its variable strings: the keys, the
+ * timestamp, the request id, seven numbers (at most 24 chars each as `String(n)`), the booleans
+ * and the newline come to about 480; the rest is slack. */
+const LINE_FIXED_BYTES = 640;
+/** The exchanges writer's buffer. Small enough to stay in the CPU cache while lines are encoded
+ * into it (buffers are recycled once written): 256 KiB measured ~15% faster than 4 MiB. */
+const EXCHANGE_BUFFER_BYTES = 256 << 10;
 
 export async function simulate(options: SimulateOptions): Promise<SimulateSummary> {
   const t0 = performance.now();
@@ -179,16 +185,16 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     a.idx = i;
     heap.push(a);
   });
-  const ex = new JsonlWriter(file('exchanges'), { gzip, bufferBytes: 4 << 20, highWaterMark: 32 << 20 });
+  const ex = new JsonlWriter(file('exchanges'), { gzip, bufferBytes: EXCHANGE_BUFFER_BYTES, highWaterMark: 16 * EXCHANGE_BUFFER_BYTES });
   const ridRng = root.fork('request-ids');
   const rids = new RequestIds(ridRng.u32(), ridRng.u32());
   const o = new Out();
   const st: ExchangeStats = { inputTokens: 0, outputTokens: 0, status: 200, latencyMs: 0 };
-  const uaJson = new Map<Client, string>();
+  const clientBytes = new Map<Client, Uint8Array>();
   let sysBytes = new Map<string, Uint8Array>();
   let fpCache = new Map<string, string>();
   let lastDay = -1;
-  let dayPrefix = '';
+  let dayPrefix: Uint8Array = new Uint8Array(0);
   let count = 0;
   let harvest = 0;
   const every = options.progressEvery ?? 65_536;
@@ -214,52 +220,124 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     const day = Math.floor(t / DAY);
     if (day !== lastDay) {
       lastDay = day;
-      dayPrefix = new Date(day * DAY).toISOString().slice(0, 11);
+      dayPrefix = Buffer.from(`{"ts":"${new Date(day * DAY).toISOString().slice(0, 11)}`);
     }
     const sod = sec - day * 86_400;
     const ms = t - sec * 1000;
     const account = o.account;
     account.exchanges++;
-    let ua = uaJson.get(o.client);
-    if (ua === undefined) {
-      ua = JSON.stringify(o.client.userAgent);
-      uaJson.set(o.client, ua);
+    const client = o.client;
+    let cb = clientBytes.get(client);
+    if (cb === undefined) {
+      cb = Buffer.from(`","user_agent":${JSON.stringify(client.userAgent)},"tls_fingerprint":"${client.ja4}`);
+      clientBytes.set(client, cb);
     }
     const tx = o.text;
-    let line = `{"ts":"${dayPrefix}${TWO[Math.floor(sod / 3600)]}:${TWO[Math.floor(sod / 60) % 60]}:${TWO[sod % 60]}.${THREE[ms]}Z","account_id":"${account.id}","ip":"${o.ip}","request_id":"${rids.next()}","api_key_id":"${o.key}"`;
-    if (o.endUser !== undefined) line += `,"end_user_id":"${o.endUser}"`;
-    line += `,"user_agent":${ua},"tls_fingerprint":"${o.client.ja4}"`;
-    if (o.forwardedFor !== undefined) line += `,"forwarded_for":"${o.forwardedFor}"`;
-    line += `,"endpoint":"${o.endpoint}","model":"${o.model}","input_tokens":${st.inputTokens},"output_tokens":${st.outputTokens},"status":${st.status},"latency_ms":${st.latencyMs},"turns":${tx.turns ?? 1},"tool_count":${tx.toolCount ?? 0},"reasoning":${tx.reasoning === true},"max_tokens":${o.maxTokens}`;
-    if (o.temperature !== undefined) line += `,"temperature":${Math.round(o.temperature * 100) / 100}`;
-    const tail = o.harvest === undefined ? '}' : o.harvest ? ',"harvest":true}' : ',"harvest":false}';
+    const endUser = o.endUser as string | undefined;
+    const ff = o.forwardedFor as string | undefined;
     if (o.harvest === true) harvest++;
     count++;
-    let ok: boolean;
+
+    // The line is encoded in place: ASCII fields and numbers byte by byte, recurring text (client,
+    // system prompt, pool prompts) copied from bytes encoded once, other prompts JSON-encoded once.
+    let sys: Uint8Array = PROMPT_KEY;
+    /** A prompt that is not pre-encoded, JSON-encoded straight into the buffer. */
+    let promptJson: string | undefined;
+    let fp = '';
     if (privacy) {
-      let fp = fpCache.get(tx.prompt);
-      if (fp === undefined) {
+      const f = fpCache.get(tx.prompt);
+      if (f === undefined) {
         fp = promptFingerprint(tx.prompt);
         if (fpCache.size > 200_000) fpCache = new Map();
         fpCache.set(tx.prompt, fp);
-      }
-      ok = ex.write(`${line},"prompt_fingerprint":"${fp}"${tail}`);
+      } else fp = f;
     } else {
-      // The line goes out in parts: the ASCII head, then pre-encoded bytes of the system prompt
-      // and of pool prompts (copied, not re-encoded), then the tail with the newline.
       if (tx.system !== undefined) {
-        let s = sysBytes.get(tx.system);
-        if (s === undefined) {
-          s = Buffer.from(`,"system_prompt":${JSON.stringify(tx.system)},"prompt":`);
+        let sb = sysBytes.get(tx.system);
+        if (sb === undefined) {
+          sb = Buffer.from(`,"system_prompt":${JSON.stringify(tx.system)},"prompt":`);
           if (sysBytes.size > 50_000) sysBytes = new Map();
-          sysBytes.set(tx.system, s);
+          sysBytes.set(tx.system, sb);
         }
-        ex.append(line);
-        ex.append(s);
-      } else ex.append(`${line},"prompt":`);
-      ex.append(tx.promptBytes ?? JSON.stringify(tx.prompt));
-      ok = ex.write(tail);
+        sys = sb;
+      }
+      if (tx.promptBytes === undefined) promptJson = tx.prompt;
     }
+    const need =
+      LINE_FIXED_BYTES +
+      dayPrefix.length +
+      cb.length +
+      3 *
+        (account.id.length +
+          o.ip.length +
+          o.key.length +
+          (endUser?.length ?? 0) +
+          (ff?.length ?? 0) +
+          o.endpoint.length +
+          o.model.length +
+          fp.length +
+          2 * (promptJson?.length ?? 0)) +
+      (privacy ? 0 : sys.length + (tx.promptBytes?.length ?? 0));
+    const buf = ex.room(need);
+    let p = bytes(buf, ex.offset, dayPrefix);
+    p = two(buf, p, Math.floor(sod / 3600));
+    buf[p++] = 58; // :
+    p = two(buf, p, Math.floor(sod / 60) % 60);
+    buf[p++] = 58;
+    p = two(buf, p, sod % 60);
+    buf[p++] = 46; // .
+    p = three(buf, p, ms);
+    p = ascii(buf, p, 'Z","account_id":"');
+    p = ascii(buf, p, account.id);
+    p = ascii(buf, p, '","ip":"');
+    p = ascii(buf, p, o.ip);
+    p = ascii(buf, p, '","request_id":"');
+    p = rids.writeNext(buf, p);
+    p = ascii(buf, p, '","api_key_id":"');
+    p = ascii(buf, p, o.key);
+    if (endUser !== undefined) {
+      p = ascii(buf, p, '","end_user_id":"');
+      p = ascii(buf, p, endUser);
+    }
+    p = bytes(buf, p, cb);
+    if (ff !== undefined) {
+      p = ascii(buf, p, '","forwarded_for":"');
+      p = ascii(buf, p, ff);
+    }
+    p = ascii(buf, p, '","endpoint":"');
+    p = ascii(buf, p, o.endpoint);
+    p = ascii(buf, p, '","model":"');
+    p = ascii(buf, p, o.model);
+    p = ascii(buf, p, '","input_tokens":');
+    p = num(buf, p, st.inputTokens);
+    p = ascii(buf, p, ',"output_tokens":');
+    p = num(buf, p, st.outputTokens);
+    p = ascii(buf, p, ',"status":');
+    p = num(buf, p, st.status);
+    p = ascii(buf, p, ',"latency_ms":');
+    p = num(buf, p, st.latencyMs);
+    p = ascii(buf, p, ',"turns":');
+    p = num(buf, p, tx.turns ?? 1);
+    p = ascii(buf, p, ',"tool_count":');
+    p = num(buf, p, tx.toolCount ?? 0);
+    p = ascii(buf, p, tx.reasoning === true ? ',"reasoning":true,"max_tokens":' : ',"reasoning":false,"max_tokens":');
+    p = num(buf, p, o.maxTokens);
+    if (o.temperature !== undefined) {
+      p = ascii(buf, p, ',"temperature":');
+      p = num(buf, p, Math.round(o.temperature * 100) / 100);
+    }
+    if (privacy) {
+      p = ascii(buf, p, ',"prompt_fingerprint":"');
+      p = ascii(buf, p, fp);
+      buf[p++] = 34; // "
+    } else {
+      p = bytes(buf, p, sys);
+      if (promptJson !== undefined) p = jsonString(buf, p, promptJson);
+      else p = bytes(buf, p, tx.promptBytes as Uint8Array);
+    }
+    if (o.harvest !== undefined) p = ascii(buf, p, o.harvest ? ',"harvest":true' : ',"harvest":false');
+    buf[p++] = 125; // }
+    const ok = ex.endLine(p);
     if (!ok) await ex.drain();
     if (options.onProgress && count % every === 0) {
       options.onProgress({ fraction: (t - period.start) / span, exchanges: count, simTime: t });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { simulate } from '../../sim/index.js';
 import { ingestFiles, type LabelBreakdownRow, openDuckDbStore } from '../store/index.js';
-import { formatSummary as formatIngestSummary } from './ingest.js';
+import { formatSummary as formatIngestSummary, ingestProgress } from './ingest.js';
 import { createProgress } from './progress.js';
 import { UsageError } from './usage-error.js';
 
@@ -83,21 +83,13 @@ export function registerDemo(program: Command): void {
       process.stdout.write(`2/3 ingest → ${db}\n`);
       const store = await openDuckDbStore(db);
       try {
-        const ingBar = createProgress({
-          label: 'ingest',
-          total: 1,
-          show: (b) => `${(b / 1e6).toFixed(1)} MB`,
-          quiet: flags.quiet === true,
-        });
+        const bar = ingestProgress(flags.quiet === true);
         const files = ['accounts', 'releases', 'labels', 'exchanges'].map((k) => join(out, `${k}.jsonl`));
         const summary = await ingestFiles(store, files, {
           rejectsPath: join(out, 'rejects.jsonl'),
-          onProgress: (p) => {
-            ingBar.setTotal(p.bytesTotal);
-            ingBar.update(p.bytesRead, `${n(p.records)} records`);
-          },
+          onProgress: bar.update,
         });
-        ingBar.stop();
+        bar.stop();
         process.stdout.write(`${formatIngestSummary(summary).replace(/^/gm, '    ')}\n`);
 
         process.stdout.write(

@@ -66,6 +66,18 @@ describe('distillguard ingest', () => {
     });
   });
 
+  it('turns a store that cannot be opened into a FormatError', async () => {
+    capture();
+    const notADb = join(dir, 'not-a-db.duckdb');
+    writeFileSync(notADb, 'plain text, not a database\n');
+    const input = join(dir, 'exchanges-x.jsonl');
+    writeFileSync(input, '{"ts":0,"account_id":"a","ip":"192.0.2.1"}\n');
+    await expect(run([input, '--db', notADb])).rejects.toMatchObject({
+      name: 'FormatError',
+      code: 'unreadable',
+    });
+  });
+
   it('rejects an unknown --kind', async () => {
     capture();
     await expect(run(['x.jsonl', '--kind', 'users'])).rejects.toMatchObject({

@@ -3,15 +3,14 @@
  * with a progress bar on stderr and a reconciled summary on stdout.
  */
 import { basename } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
-import { INPUT_FORMATS, type InputFormat, type RecordKind } from '../formats/index.js';
+import { FormatError, INPUT_FORMATS, type InputFormat, type RecordKind } from '../formats/index.js';
 import { type IngestProgress, type IngestSummary, ingestFiles, openDuckDbStore } from '../store/index.js';
+
+import { createProgress } from './progress.js';
 
 export const DEFAULT_DB = './distillguard.duckdb';
 const KINDS = ['exchanges', 'accounts', 'releases', 'labels'] as const satisfies readonly RecordKind[];
-/** When stderr is not a terminal (CI, a log file), one plain progress line this often. */
-const PROGRESS_LINE_MS = 5000;
 
 const HELP = `
 Each FILE holds records of one kind, told by its name (exchanges*.jsonl,
@@ -51,53 +50,18 @@ function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
 
-/** A progress reporter: a bar on a terminal, a plain line every few seconds otherwise. */
-function progressReporter(stream: NodeJS.WriteStream): {
-  update: (p: IngestProgress) => void;
-  stop: () => void;
-} {
-  if (stream.isTTY) {
-    const bar = new SingleBar(
-      {
-        stream,
-        format: 'ingest [{bar}] {percentage}% | {done}/{all} MB | {records} records | {file}',
-        hideCursor: true,
-        clearOnComplete: true,
-        etaBuffer: 20,
-      },
-      undefined,
-    );
-    let started = false;
-    return {
-      update(p) {
-        const payload = {
-          done: mb(p.bytesRead),
-          all: mb(p.bytesTotal),
-          records: p.records.toLocaleString('en-US'),
-          file: basename(p.file),
-        };
-        if (!started) {
-          bar.start(Math.max(1, p.bytesTotal), p.bytesRead, payload);
-          started = true;
-        } else bar.update(p.bytesRead, payload);
-      },
-      stop() {
-        if (started) bar.stop();
-      },
-    };
-  }
-  let last = performance.now();
+/** Ingest progress by bytes of all inputs (a bar on a terminal, plain lines otherwise). */
+export function ingestProgress(quiet = false): { update: (p: IngestProgress) => void; stop: () => void } {
+  const bar = createProgress({ label: 'ingest', total: 1, show: (b) => `${mb(b)} MB`, quiet });
   return {
     update(p) {
-      const now = performance.now();
-      if (now - last < PROGRESS_LINE_MS) return;
-      last = now;
-      const pct = p.bytesTotal > 0 ? Math.floor((100 * p.bytesRead) / p.bytesTotal) : 100;
-      stream.write(
-        `ingest: ${pct}% (${mb(p.bytesRead)}/${mb(p.bytesTotal)} MB), ${p.records.toLocaleString('en-US')} records, file ${p.fileIndex + 1}/${p.files} ${basename(p.file)}\n`,
+      bar.setTotal(p.bytesTotal);
+      bar.update(
+        p.bytesRead,
+        `${p.records.toLocaleString('en-US')} records, file ${p.fileIndex + 1}/${p.files} ${basename(p.file)}`,
       );
     },
-    stop() {},
+    stop: () => bar.stop(),
   };
 }
 
@@ -177,8 +141,15 @@ export function registerIngest(program: Command): void {
     .addHelpText('after', HELP)
     .action(async (files: string[], flags: IngestFlags) => {
       const rejectsPath = flags.rejects ?? defaultRejectsPath(flags.db);
-      const store = await openDuckDbStore(flags.db === ':memory:' ? ':memory:' : flags.db);
-      const progress = progressReporter(process.stderr);
+      let store: Awaited<ReturnType<typeof openDuckDbStore>>;
+      try {
+        store = await openDuckDbStore(flags.db);
+      } catch (err) {
+        // e.g. the file is locked by another process, or is not a DuckDB database
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new FormatError('unreadable', `${flags.db}: cannot open the store: ${reason}`, flags.db);
+      }
+      const progress = ingestProgress();
       let summary: IngestSummary;
       try {
         summary = await ingestFiles(store, files, {
@@ -194,11 +165,10 @@ export function registerIngest(program: Command): void {
       await store.close();
       const out: string[] = [formatSummary(summary), ''];
       const t = summary.total;
-      const issues = t.rejected + t.repaired + t.fileIssues;
       out.push(
-        issues > 0
-          ? `issues: ${t.rejected.toLocaleString('en-US')} rejected, ${t.repaired.toLocaleString('en-US')} repaired, ${t.fileIssues} about files; details in ${rejectsPath}`
-          : `no rejected or repaired records (${rejectsPath} is empty)`,
+        summary.rejectsPath !== null
+          ? `issues: ${t.rejected.toLocaleString('en-US')} rejected, ${t.repaired.toLocaleString('en-US')} repaired, ${t.fileIssues} about files; ${summary.issuesWritten.toLocaleString('en-US')} written to ${summary.rejectsPath}`
+          : 'no rejected or repaired records (no rejects file written)',
       );
       out.push(
         `store ${flags.db} now holds ${counts.exchanges.toLocaleString('en-US')} exchanges, ${counts.accounts.toLocaleString('en-US')} accounts, ${counts.releases} releases, ${counts.labels.toLocaleString('en-US')} labels`,

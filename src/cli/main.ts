@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { FormatError } from '../formats/index.js';
 import { registerDemo } from './demo.js';
 import { registerIngest } from './ingest.js';
+import { registerScore } from './score.js';
 import { registerSimulate } from './simulate.js';
 import { UsageError } from './usage-error.js';
 
@@ -22,12 +23,19 @@ function packageVersion(): string {
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
-    .description(
-      'Find, explain, attribute and stop distillation attacks on an LLM API.\n\n' +
-        'Typical session:\n' +
-        '  distillguard simulate --scenario demo --seed 7 --out data/   # traffic with ground truth\n' +
-        '  distillguard ingest data/*.jsonl --db dg.duckdb             # load logs into the store\n' +
-        '  distillguard demo                                           # both, on the demo scenario',
+    .description('Find, explain, attribute and stop distillation attacks on an LLM API.')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A first session:',
+        '  distillguard demo                                         simulate + ingest the demo scenario',
+        '  distillguard simulate --scenario demo --seed 7 --out data/',
+        '  distillguard ingest data/*.jsonl --db dg.duckdb           load logs into the store',
+        '  distillguard score --labels data/labels.jsonl --verdicts verdicts.jsonl',
+        '',
+        'Formats: docs/formats.md. Each command has its own --help.',
+      ].join('\n'),
     )
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
@@ -35,6 +43,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerIngest(program);
   registerDemo(program);
+  registerScore(program);
   return program;
 }
 

@@ -5,8 +5,8 @@
  * `exchanges` (`duckdb-append.ts`), each with a fresh `seq`; then one
  * `DELETE … WHERE EXISTS` removes the new rows whose key (request_id, else content_hash)
  * already belongs to a row with a smaller seq — stored earlier or earlier in the batch.
- * Batches share one write transaction (see COMMIT_EVERY_ROWS). Duplicates are counted exactly (rows deleted), each row is
- * written once, and there is no PRIMARY KEY index: an ART index over every request_id
+ * Batches share one write transaction (see COMMIT_EVERY_ROWS). Duplicates are counted
+ * exactly (rows deleted), each row is written once, and there is no PRIMARY KEY index: an ART index over every request_id
  * would have to be built, held in memory and reloaded on open. Measured on 200k
  * exchanges, this used ~18% less CPU than appending to a TEMP staging table and moving
  * the new keys with `INSERT … SELECT … ANTI JOIN` (which writes every row twice).
@@ -156,6 +156,18 @@ function toRecord(
     else if (kind === 'labels' && NULL_KEPT.has(name)) out[name] = null;
   }
   return out;
+}
+
+/** One exchange row as JSON text (nulls for absent fields, extra as JSON text) → record. */
+function fromJsonRow(text: string): Exchange {
+  const row = JSON.parse(text) as Record<string, unknown>;
+  // Copied rather than `delete`d: deleting keys would leave V8 objects in slow mode.
+  const out: Record<string, unknown> = {};
+  for (const k in row) {
+    const v = row[k];
+    if (v !== null) out[k] = k === 'extra' ? JSON.parse(v as string) : v;
+  }
+  return out as unknown as Exchange;
 }
 
 function selectList(kind: RecordKind): { sql: string; names: string[] } {
@@ -414,21 +426,23 @@ export class DuckDbStore implements Store {
     const where: string[] = [];
     if (opts.from !== undefined) where.push(`ts >= ${Math.ceil(opts.from)}`);
     if (opts.to !== undefined) where.push(`ts < ${Math.ceil(opts.to)}`);
-    const { sql, names } = selectList('exchanges');
+    const fields = TABLES.exchanges.columns.filter((c) => !DERIVED.has(c.name)).map((c) => `"${c.name}"`);
+    // Each row comes back as one JSON text: one string to fetch per row instead of one per
+    // field (fetching strings one by one made the scan 3x slower). DuckDB writes numbers
+    // in their shortest round-trip form, so values come back exact.
+    const sql = `SELECT json_object(${fields.map((f) => `'${f.slice(1, -1)}', ${f}`).join(', ')}, 'extra', extra)::VARCHAR
+      FROM exchanges ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts, seq`;
     // A connection of its own: the caller may ingest or query while it scans.
     const conn = await this.instance.connect();
     try {
-      const result = await conn.stream(
-        `SELECT ${sql} FROM exchanges ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts, seq`,
-      );
+      const result = await conn.stream(sql);
       let batch: Exchange[] = [];
       for (;;) {
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) break;
-        const columns = chunk.getColumns();
+        const rows = chunk.getColumnVector(0);
         for (let j = 0; j < chunk.rowCount; j++) {
-          const values = columns.map((c) => c[j]);
-          batch.push(toRecord('exchanges', names, values) as unknown as Exchange);
+          batch.push(fromJsonRow(String(rows.getItem(j))));
           if (batch.length >= batchSize) {
             yield batch;
             batch = [];

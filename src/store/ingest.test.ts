@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,7 @@ describe.each([
     expect((f?.accepted ?? 0) + (f?.rejected ?? 0) + (f?.duplicates ?? 0)).toBe(f?.read);
     expect(sum.total).toMatchObject({ read: 8, accepted: 3, rejected: 4, duplicates: 1, repaired: 1 });
     expect(sum.rejectsPath).toBe(rejectsPath);
+    expect(sum.issuesWritten).toBe(5);
     const issues = readRejects(rejectsPath);
     expect(issues.filter((i) => i.action === 'rejected').map((i) => [i.line, i.code])).toEqual([
       [3, 'bad_json'],
@@ -113,6 +114,21 @@ describe.each([
       { label: 'attack', archetype: 'hydra', accounts: 1, exchanges: 2 },
       { label: 'legit', archetype: 'startup', accounts: 2, exchanges: 2 },
     ]);
+    await store.close();
+  });
+
+  it('writes no rejects file for a clean run, removes a stale one, refuses to read its own', async () => {
+    const store = await create();
+    const clean = file('exchanges-d.jsonl', [ex(1), ex(2)]);
+    const rejectsPath = join(dir, 'rejects-d.jsonl');
+    writeFileSync(rejectsPath, '{"stale": true}\n');
+    const sum = await ingestFiles(store, [clean], { rejectsPath });
+    expect(sum.rejectsPath).toBeNull();
+    expect(sum.issuesWritten).toBe(0);
+    expect(existsSync(rejectsPath)).toBe(false);
+    await expect(ingestFiles(store, [clean, rejectsPath], { rejectsPath })).rejects.toMatchObject({
+      code: 'bad_option',
+    });
     await store.close();
   });
 

@@ -8,7 +8,8 @@
  * Reading and storing overlap: while the store loads one batch (DuckDB works on its own
  * threads), the next one is read and parsed on the JS thread.
  */
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   checkReadable,
   FormatError,
@@ -72,8 +73,10 @@ export interface FileSummary extends IngestTotals {
 export interface IngestSummary {
   files: FileSummary[];
   total: IngestTotals;
-  /** The rejects file, when one was asked for. */
+  /** The rejects file, when one was asked for and there were issues to write. */
   rejectsPath: string | null;
+  /** Issues written to it (rejected, repaired and file issues). */
+  issuesWritten: number;
 }
 
 interface OpenInput {
@@ -105,20 +108,28 @@ function openInputs(inputs: readonly string[], opts: IngestOptions): OpenInput[]
   });
 }
 
-/** Appends issues to the rejects file, opened (and truncated) on creation. */
+/**
+ * Appends issues to the rejects file. A stale file from an earlier run is removed at once;
+ * the file is created on the first issue, so a clean run leaves none behind (and a later
+ * `ingest data/*.jsonl` does not pick it up as input).
+ */
 class RejectsWriter {
-  private readonly fd: number | null;
+  private fd: number | null = null;
+  written = 0;
   constructor(readonly path: string | null) {
-    this.fd = path === null ? null : openSync(path, 'w');
+    if (path !== null) rmSync(path, { force: true });
   }
   write(issues: readonly RecordIssue[]): void {
-    if (this.fd === null || issues.length === 0) return;
+    if (this.path === null || issues.length === 0) return;
+    this.fd ??= openSync(this.path, 'w');
     let text = '';
     for (const i of issues) text += `${JSON.stringify(i)}\n`;
     writeSync(this.fd, text);
+    this.written += issues.length;
   }
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }
 
@@ -130,6 +141,17 @@ export async function ingestFiles(
   const batchRows = opts.batchRows ?? INGEST_BATCH_ROWS;
   if (!Number.isInteger(batchRows) || batchRows < 1) {
     throw new FormatError('bad_option', `batchRows must be a positive integer, not ${batchRows}`);
+  }
+  if (opts.rejectsPath !== undefined) {
+    const rejects = resolve(opts.rejectsPath);
+    const clash = inputs.find((f) => resolve(f) === rejects);
+    if (clash !== undefined) {
+      throw new FormatError(
+        'bad_option',
+        `${clash} is where this run would write its rejects; choose another rejects file`,
+        clash,
+      );
+    }
   }
   const opened = openInputs(inputs, opts);
   const bytesTotal = opened.reduce((s, o) => s + o.bytes, 0);
@@ -206,5 +228,10 @@ export async function ingestFiles(
     total.fileIssues += f.fileIssues;
     total.seconds += f.seconds;
   }
-  return { files, total, rejectsPath: rejects.path };
+  return {
+    files,
+    total,
+    rejectsPath: rejects.written > 0 ? rejects.path : null,
+    issuesWritten: rejects.written,
+  };
 }
