@@ -19,15 +19,10 @@ export function ascii(buf: Buffer, p: number, s: string): number {
   return p + n;
 }
 
-/** Copies pre-encoded bytes: a loop for short runs (cheaper than `set`'s call), `set` for long. */
+/** Copies pre-encoded bytes (`set` measured faster than a loop even for 20 bytes). */
 export function bytes(buf: Buffer, p: number, src: Uint8Array): number {
-  const n = src.length;
-  if (n > 32) {
-    buf.set(src, p);
-    return p + n;
-  }
-  for (let i = 0; i < n; i++) buf[p + i] = src[i] as number;
-  return p + n;
+  buf.set(src, p);
+  return p + src.length;
 }
 
 /** Largest integer written digit by digit; anything else (fractions, NaN, huge) uses `String`. */

@@ -90,6 +90,27 @@ export function scaledCount(count: number, scale: number): number {
   return Math.max(1, Math.round(count * scale));
 }
 
+/** Keys and punctuation of an exchange line, as bytes (copying beats a char loop even for short runs). */
+const K_ACCOUNT_ID = Buffer.from('Z","account_id":"');
+const K_IP = Buffer.from('","ip":"');
+const K_REQUEST_ID = Buffer.from('","request_id":"');
+const K_API_KEY_ID = Buffer.from('","api_key_id":"');
+const K_END_USER_ID = Buffer.from('","end_user_id":"');
+const K_FORWARDED_FOR = Buffer.from('","forwarded_for":"');
+const K_ENDPOINT = Buffer.from('","endpoint":"');
+const K_MODEL = Buffer.from('","model":"');
+const K_INPUT_TOKENS = Buffer.from('","input_tokens":');
+const K_OUTPUT_TOKENS = Buffer.from(',"output_tokens":');
+const K_STATUS = Buffer.from(',"status":');
+const K_LATENCY_MS = Buffer.from(',"latency_ms":');
+const K_TURNS = Buffer.from(',"turns":');
+const K_TOOL_COUNT = Buffer.from(',"tool_count":');
+const K_TEMPERATURE = Buffer.from(',"temperature":');
+const K_PROMPT_FINGERPRINT = Buffer.from(',"prompt_fingerprint":"');
+const K_REASONING_TRUE = Buffer.from(',"reasoning":true,"max_tokens":');
+const K_REASONING_FALSE = Buffer.from(',"reasoning":false,"max_tokens":');
+const K_HARVEST_TRUE = Buffer.from(',"harvest":true');
+const K_HARVEST_FALSE = Buffer.from(',"harvest":false');
 /** `,"prompt":` — what precedes the prompt when there is no system prompt. */
 const PROMPT_KEY = Buffer.from(',"prompt":');
 /** Upper bound on the bytes of an exchange line besides its variable strings: the keys, the
@@ -287,47 +308,47 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     p = two(buf, p, sod % 60);
     buf[p++] = 46; // .
     p = three(buf, p, ms);
-    p = ascii(buf, p, 'Z","account_id":"');
+    p = bytes(buf, p, K_ACCOUNT_ID);
     p = ascii(buf, p, account.id);
-    p = ascii(buf, p, '","ip":"');
+    p = bytes(buf, p, K_IP);
     p = ascii(buf, p, o.ip);
-    p = ascii(buf, p, '","request_id":"');
+    p = bytes(buf, p, K_REQUEST_ID);
     p = rids.writeNext(buf, p);
-    p = ascii(buf, p, '","api_key_id":"');
+    p = bytes(buf, p, K_API_KEY_ID);
     p = ascii(buf, p, o.key);
     if (endUser !== undefined) {
-      p = ascii(buf, p, '","end_user_id":"');
+      p = bytes(buf, p, K_END_USER_ID);
       p = ascii(buf, p, endUser);
     }
     p = bytes(buf, p, cb);
     if (ff !== undefined) {
-      p = ascii(buf, p, '","forwarded_for":"');
+      p = bytes(buf, p, K_FORWARDED_FOR);
       p = ascii(buf, p, ff);
     }
-    p = ascii(buf, p, '","endpoint":"');
+    p = bytes(buf, p, K_ENDPOINT);
     p = ascii(buf, p, o.endpoint);
-    p = ascii(buf, p, '","model":"');
+    p = bytes(buf, p, K_MODEL);
     p = ascii(buf, p, o.model);
-    p = ascii(buf, p, '","input_tokens":');
+    p = bytes(buf, p, K_INPUT_TOKENS);
     p = num(buf, p, st.inputTokens);
-    p = ascii(buf, p, ',"output_tokens":');
+    p = bytes(buf, p, K_OUTPUT_TOKENS);
     p = num(buf, p, st.outputTokens);
-    p = ascii(buf, p, ',"status":');
+    p = bytes(buf, p, K_STATUS);
     p = num(buf, p, st.status);
-    p = ascii(buf, p, ',"latency_ms":');
+    p = bytes(buf, p, K_LATENCY_MS);
     p = num(buf, p, st.latencyMs);
-    p = ascii(buf, p, ',"turns":');
+    p = bytes(buf, p, K_TURNS);
     p = num(buf, p, tx.turns ?? 1);
-    p = ascii(buf, p, ',"tool_count":');
+    p = bytes(buf, p, K_TOOL_COUNT);
     p = num(buf, p, tx.toolCount ?? 0);
-    p = ascii(buf, p, tx.reasoning === true ? ',"reasoning":true,"max_tokens":' : ',"reasoning":false,"max_tokens":');
+    p = bytes(buf, p, tx.reasoning === true ? K_REASONING_TRUE : K_REASONING_FALSE);
     p = num(buf, p, o.maxTokens);
     if (o.temperature !== undefined) {
-      p = ascii(buf, p, ',"temperature":');
+      p = bytes(buf, p, K_TEMPERATURE);
       p = num(buf, p, Math.round(o.temperature * 100) / 100);
     }
     if (privacy) {
-      p = ascii(buf, p, ',"prompt_fingerprint":"');
+      p = bytes(buf, p, K_PROMPT_FINGERPRINT);
       p = ascii(buf, p, fp);
       buf[p++] = 34; // "
     } else {
@@ -335,7 +356,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
       if (promptJson !== undefined) p = jsonString(buf, p, promptJson);
       else p = bytes(buf, p, tx.promptBytes as Uint8Array);
     }
-    if (o.harvest !== undefined) p = ascii(buf, p, o.harvest ? ',"harvest":true' : ',"harvest":false');
+    if (o.harvest !== undefined) p = bytes(buf, p, o.harvest ? K_HARVEST_TRUE : K_HARVEST_FALSE);
     buf[p++] = 125; // }
     const ok = ex.endLine(p);
     if (!ok) await ex.drain();

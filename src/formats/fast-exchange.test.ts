@@ -94,8 +94,8 @@ describe('fastExchange agrees with the zod schema', () => {
         if (v === undefined) delete obj[key];
         else obj[key] = v;
       }
+      const slow = validateRecord('exchanges', structuredClone(obj), 'f', 1);
       const fast = fastExchange(obj);
-      const slow = validateRecord('exchanges', obj, 'f', 1);
       if (fast !== undefined) {
         fastHits++;
         expect(slow.ok, JSON.stringify(obj)).toBe(true);
@@ -107,6 +107,17 @@ describe('fastExchange agrees with the zod schema', () => {
     }
     // the fast path must carry the common case, or it is pointless
     expect(fastHits).toBeGreaterThan(5_000);
+  });
+
+  it('keeps a "__proto__" field as data, without touching any prototype', () => {
+    const obj = JSON.parse('{"ts":1770000000000,"account_id":"a","ip":"192.0.2.1","__proto__":{"polluted":1}}') as Record<string, unknown>;
+    const slow = validateRecord('exchanges', structuredClone(obj), 'f', 1);
+    const fast = fastExchange(obj);
+    expect(slow.ok).toBe(true);
+    expect(Object.getPrototypeOf(fast?.extra)).toBe(Object.prototype);
+    expect(Object.keys(fast?.extra ?? {})).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    if (slow.ok) expect(Object.keys(slow.record.extra ?? {})).toEqual(['__proto__']);
   });
 });
 

@@ -19,6 +19,7 @@ import {
   parseTimestamp,
   type RequestId,
 } from './schemas.js';
+import { setField } from './validate.js';
 
 function str(v: unknown, max: number): v is string {
   return typeof v === 'string' && v.length <= max;
@@ -75,107 +76,121 @@ export function parseIsoMillisUtc(s: string): number {
 
 const KNOWN: ReadonlySet<string> = new Set([...EXCHANGE_FIELDS, 'harvest']);
 
-/** Returns the validated exchange, or undefined when the slow path must decide. */
+/**
+ * Returns the validated exchange, or undefined when the slow path must decide. The input
+ * is the reader's own freshly parsed object: in the common case it is normalised in place
+ * and returned, so callers must not reuse it.
+ */
 export function fastExchange(input: Record<string, unknown>): Exchange | undefined {
-  const out: Record<string, unknown> = {};
-  let extra: Record<string, unknown> | undefined;
+  let ts = 0;
+  let ip = '';
+  let fingerprint: string | undefined;
+  let plain = true; // no null and no unknown field: the parsed object can be reused as it is
   let required = 0;
   for (const key in input) {
     const v = input[key];
-    if (v === null && KNOWN.has(key)) continue; // null means absent, as in validateRecord
+    if (v === null && KNOWN.has(key)) {
+      plain = false; // null means absent, as in validateRecord
+      continue;
+    }
     switch (key) {
       case 'ts': {
         if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string') return undefined;
         let ms = typeof v === 'string' ? parseIsoMillisUtc(v) : Number.NaN;
         if (Number.isNaN(ms)) ms = parseTimestamp(v);
         if (!(ms >= MIN_TS_MS && ms <= MAX_TS_MS)) return undefined;
-        out.ts = ms;
+        ts = ms;
         required |= 1;
         break;
       }
       case 'account_id':
         if (typeof v !== 'string' || v.length === 0 || v.length > 512) return undefined;
-        out.account_id = v as AccountId;
         required |= 2;
         break;
       case 'ip': {
         if (typeof v !== 'string') return undefined;
         const family = isIP(v);
         if (family === 0) return undefined; // (the slow path also accepts surrounding spaces)
-        out.ip = family === 6 ? v.toLowerCase() : v;
+        ip = family === 6 ? v.toLowerCase() : v;
         required |= 4;
         break;
       }
       case 'request_id':
         if (typeof v !== 'string' || v.length === 0 || v.length > 512) return undefined;
-        out.request_id = v as RequestId;
         break;
       case 'api_key_id':
       case 'end_user_id':
       case 'tls_fingerprint':
         if (!str(v, 512)) return undefined;
-        out[key] = v;
         break;
       case 'user_agent':
       case 'forwarded_for':
         if (!str(v, 2048)) return undefined;
-        out[key] = v;
         break;
       case 'endpoint':
       case 'model':
         if (!str(v, 256)) return undefined;
-        out[key] = v;
         break;
       case 'input_tokens':
       case 'output_tokens':
       case 'tool_count':
         if (!count(v)) return undefined;
-        out[key] = v;
         break;
       case 'status':
         if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 100 && v <= 599)) return undefined;
-        out.status = v;
         break;
       case 'latency_ms':
         if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) return undefined;
-        out.latency_ms = v;
         break;
       case 'turns':
         if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)) return undefined;
-        out.turns = v;
         break;
       case 'max_tokens':
         if (!(typeof v === 'number' && Number.isSafeInteger(v))) return undefined;
-        out.max_tokens = v;
         break;
       case 'temperature':
         if (!(typeof v === 'number' && Number.isFinite(v))) return undefined;
-        out.temperature = v;
         break;
       case 'reasoning':
       case 'harvest':
         if (typeof v !== 'boolean') return undefined;
-        out[key] = v;
         break;
       case 'system_prompt':
       case 'prompt':
         if (!text(v)) return undefined;
-        out[key] = v;
         break;
       case 'prompt_fingerprint':
         if (typeof v !== 'string') return undefined;
         {
           const lower = v.toLowerCase();
           if (!FINGERPRINT_RE.test(lower)) return undefined;
-          out.prompt_fingerprint = lower;
+          fingerprint = lower;
         }
         break;
       default:
-        extra ??= {};
-        extra[key] = v;
+        plain = false;
     }
   }
   if (required !== 7) return undefined;
+  if (plain) {
+    // The common case: reuse the parsed object (half the allocation, much less GC).
+    input.ts = ts;
+    input.ip = ip;
+    if (fingerprint !== undefined) input.prompt_fingerprint = fingerprint;
+    return input as unknown as Exchange;
+  }
+  const out: Record<string, unknown> = {};
+  let extra: Record<string, unknown> | undefined;
+  for (const key in input) {
+    const v = input[key];
+    if (!KNOWN.has(key)) {
+      extra ??= {};
+      setField(extra, key, v);
+    } else if (v !== null) out[key] = v;
+  }
+  out.ts = ts;
+  out.ip = ip;
+  if (fingerprint !== undefined) out.prompt_fingerprint = fingerprint;
   if (extra !== undefined) out.extra = extra;
   return out as unknown as Exchange;
 }

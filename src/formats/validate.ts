@@ -122,7 +122,7 @@ export function validateRecord<K extends RecordKind>(
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     if (!known.has(key)) {
       extra ??= {};
-      extra[key] = value;
+      setField(extra, key, value);
       continue;
     }
     if (value === null && !(kind === 'labels' && key === 'campaign_id')) continue;
@@ -139,6 +139,11 @@ export function validateRecord<K extends RecordKind>(
   const record = parsed.data as RecordOf[K];
   if (extra) (record as { extra?: Record<string, unknown> }).extra = extra;
   return { ok: true, record, repairs };
+}
+
+/** `obj[key] = value`, also for a key named `__proto__` (kept as data, never a prototype). */
+export function setField(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Removes NUL characters and cuts text over MAX_TEXT_CHARS, recording each repair. */
