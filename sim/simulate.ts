@@ -214,6 +214,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
   const clientBytes = new Map<Client, Uint8Array>();
   let sysBytes = new Map<string, Uint8Array>();
   let fpCache = new Map<string, string>();
+  const fpByBytes = new Map<Uint8Array, string>();
   let lastDay = -1;
   let dayPrefix: Uint8Array = new Uint8Array(0);
   let count = 0;
@@ -266,11 +267,17 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     let promptJson: string | undefined;
     let fp = '';
     if (privacy) {
-      const f = fpCache.get(tx.prompt);
+      // Pool and constant texts come with their bytes (one object per text): keying the cache on
+      // that object skips hashing a long string on every lookup.
+      const pb = tx.promptBytes;
+      const f = pb !== undefined ? fpByBytes.get(pb) : fpCache.get(tx.prompt);
       if (f === undefined) {
         fp = promptFingerprint(tx.prompt);
-        if (fpCache.size > 200_000) fpCache = new Map();
-        fpCache.set(tx.prompt, fp);
+        if (pb !== undefined) fpByBytes.set(pb, fp);
+        else {
+          if (fpCache.size > 200_000) fpCache = new Map();
+          fpCache.set(tx.prompt, fp);
+        }
       } else fp = f;
     } else {
       if (tx.system !== undefined) {
