@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import {
 import { promptTokens } from './normalize.js';
 
 const DOC = fileURLToPath(new URL('../../docs/fingerprint.md', import.meta.url));
-const PROMPTS = fileURLToPath(new URL('../../../shared/data/prompts/', import.meta.url));
+const PROMPTS = fileURLToPath(new URL('../../sim/data/prompts/', import.meta.url));
 
 /** Deterministic test rng (mulberry32). */
 function rng(seed: number): () => number {
@@ -281,85 +281,80 @@ describe('hammingDistance', () => {
   });
 });
 
-/** Corpus-based property checks; skipped when the shared data is not present. */
-describe.skipIf(!existsSync(`${PROMPTS}human.jsonl.gz`))(
-  'near-duplicate properties on the prompt corpora',
-  () => {
-    const load = (f: string): string[] =>
-      gunzipSync(readFileSync(`${PROMPTS}${f}`))
-        .toString('utf8')
-        .trim()
-        .split('\n')
-        .map((l) => (JSON.parse(l) as { text: string }).text);
-    const texts = existsSync(`${PROMPTS}human.jsonl.gz`)
-      ? [...load('human.jsonl.gz'), ...load('tasks.jsonl.gz')]
-      : [];
-    const words = (t: string): string[] => t.split(/\s+/).filter(Boolean);
-    const mid = texts.filter((t) => {
-      const n = words(t).length;
-      return n >= 30 && n <= 50;
-    });
-    const vocab = [...new Set(texts.flatMap(words).filter((w) => /^[a-z]{3,10}$/.test(w)))];
-    const N = 1000;
+/** Corpus-based property checks on the prompt sets the project ships (sim/data/prompts). */
+describe('near-duplicate properties on the prompt corpora', () => {
+  const load = (f: string): string[] =>
+    gunzipSync(readFileSync(`${PROMPTS}${f}`))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+  const texts = [...load('human.jsonl.gz'), ...load('tasks.jsonl.gz')];
+  const words = (t: string): string[] => t.split(/\s+/).filter(Boolean);
+  const mid = texts.filter((t) => {
+    const n = words(t).length;
+    return n >= 30 && n <= 50;
+  });
+  const vocab = [...new Set(texts.flatMap(words).filter((w) => /^[a-z]{3,10}$/.test(w)))];
+  const N = 1000;
 
-    function nearRate(edit: (t: string, r: () => number) => string): number {
-      const r = rng(99);
-      let ok = 0;
-      for (let i = 0; i < N; i++) {
-        const t = mid[Math.floor(r() * mid.length)]!;
-        if (hammingDistance(promptFingerprint(t), promptFingerprint(edit(t, r))) <= 3) ok++;
-      }
-      return ok / N;
+  function nearRate(edit: (t: string, r: () => number) => string): number {
+    const r = rng(99);
+    let ok = 0;
+    for (let i = 0; i < N; i++) {
+      const t = mid[Math.floor(r() * mid.length)]!;
+      if (hammingDistance(promptFingerprint(t), promptFingerprint(edit(t, r))) <= 3) ok++;
     }
-    const randomWord = (r: () => number): string => vocab[Math.floor(r() * vocab.length)]!;
+    return ok / N;
+  }
+  const randomWord = (r: () => number): string => vocab[Math.floor(r() * vocab.length)]!;
 
-    // Thresholds sit a few points under the rates measured in docs/fingerprint.md (N = 4,000).
-    it('keeps 40-word prompts with one word replaced within Hamming 3 (measured 87%)', () => {
-      const rate = nearRate((t, r) => {
-        const w = words(t);
-        w[Math.floor(r() * w.length)] = randomWord(r);
-        return w.join(' ');
-      });
-      expect(rate).toBeGreaterThan(0.8);
+  // Thresholds sit a few points under the rates measured in docs/fingerprint.md (N = 4,000).
+  it('keeps 40-word prompts with one word replaced within Hamming 3 (measured 87%)', () => {
+    const rate = nearRate((t, r) => {
+      const w = words(t);
+      w[Math.floor(r() * w.length)] = randomWord(r);
+      return w.join(' ');
     });
+    expect(rate).toBeGreaterThan(0.8);
+  });
 
-    it('keeps 40-word prompts with three words inserted within Hamming 3 (measured 57%)', () => {
-      const rate = nearRate((t, r) => {
-        const w = words(t);
-        for (let k = 0; k < 3; k++) w.splice(Math.floor(r() * (w.length + 1)), 0, randomWord(r));
-        return w.join(' ');
-      });
-      expect(rate).toBeGreaterThan(0.5);
+  it('keeps 40-word prompts with three words inserted within Hamming 3 (measured 57%)', () => {
+    const rate = nearRate((t, r) => {
+      const w = words(t);
+      for (let k = 0; k < 3; k++) w.splice(Math.floor(r() * (w.length + 1)), 0, randomWord(r));
+      return w.join(' ');
     });
+    expect(rate).toBeGreaterThan(0.5);
+  });
 
-    it('maps number, whitespace and case changes to the same fingerprint', () => {
-      const r = rng(1);
-      for (let i = 0; i < N; i++) {
-        const t = texts[Math.floor(r() * texts.length)]!;
-        const renumbered = t.replace(/\d+/g, () => String(Math.floor(r() * 1e5)));
-        const respaced = t
-          .split(/\s+/)
-          .map((w) => (r() < 0.3 ? w.toUpperCase() : w))
-          .join(r() < 0.5 ? '  ' : '\n');
-        expect(promptFingerprint(renumbered)).toBe(promptFingerprint(t));
-        expect(promptFingerprint(respaced)).toBe(promptFingerprint(t));
-      }
-    });
+  it('maps number, whitespace and case changes to the same fingerprint', () => {
+    const r = rng(1);
+    for (let i = 0; i < N; i++) {
+      const t = texts[Math.floor(r() * texts.length)]!;
+      const renumbered = t.replace(/\d+/g, () => String(Math.floor(r() * 1e5)));
+      const respaced = t
+        .split(/\s+/)
+        .map((w) => (r() < 0.3 ? w.toUpperCase() : w))
+        .join(r() < 0.5 ? '  ' : '\n');
+      expect(promptFingerprint(renumbered)).toBe(promptFingerprint(t));
+      expect(promptFingerprint(respaced)).toBe(promptFingerprint(t));
+    }
+  });
 
-    it('keeps unrelated prompts apart: no pair of 2,000 within Hamming 3 (measured minimum 15)', () => {
-      const r = rng(777);
-      let close = 0;
-      let total = 0;
-      for (let i = 0; i < 2000; i++) {
-        const a = texts[Math.floor(r() * texts.length)]!;
-        const b = texts[Math.floor(r() * texts.length)]!;
-        if (a === b) continue;
-        const d = hammingDistance(promptFingerprint(a), promptFingerprint(b));
-        total += d;
-        if (d <= 3) close++;
-      }
-      expect(close).toBe(0);
-      expect(total / 2000).toBeGreaterThan(28); // ~32 (1 - J) with J small: measured mean 30.5
-    });
-  },
-);
+  it('keeps unrelated prompts apart: no pair of 2,000 within Hamming 3 (measured minimum 15)', () => {
+    const r = rng(777);
+    let close = 0;
+    let total = 0;
+    for (let i = 0; i < 2000; i++) {
+      const a = texts[Math.floor(r() * texts.length)]!;
+      const b = texts[Math.floor(r() * texts.length)]!;
+      if (a === b) continue;
+      const d = hammingDistance(promptFingerprint(a), promptFingerprint(b));
+      total += d;
+      if (d <= 3) close++;
+    }
+    expect(close).toBe(0);
+    expect(total / 2000).toBeGreaterThan(28); // ~32 (1 - J) with J small: measured mean 30.5
+  });
+});
