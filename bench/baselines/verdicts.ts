@@ -3,7 +3,7 @@
  * line for every account, score in [0,1], evidence strongest first).
  */
 import { writeFile } from 'node:fs/promises';
-import type { Evidence, Verdict, VerdictKind } from '../../src/formats/index.js';
+import type { AccountId, CampaignId, Evidence, Verdict, VerdictKind } from '../../src/formats/index.js';
 
 export interface BaselineInput {
   exchanges: string;
@@ -39,7 +39,13 @@ export function evidence(
   detail: string,
 ): Evidence {
   const r = (v: number | string | null) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v);
-  return { signal, value: r(value) ?? 0, baseline: r(baseline), weight: Math.round(weight * 1e6) / 1e6, detail };
+  return {
+    signal,
+    value: r(value) ?? 0,
+    baseline: r(baseline),
+    weight: Math.round(weight * 1e6) / 1e6,
+    detail,
+  };
 }
 
 export function verdict(
@@ -50,9 +56,19 @@ export function verdict(
   ev: Evidence[],
 ): Verdict {
   const sorted = [...ev].sort((a, b) => b.weight - a.weight);
-  return { account_id, score: roundScore(score), verdict: kind, campaign_id, evidence: sorted };
+  // Identifiers come from the input files' own account ids and our campaign numbering.
+  return {
+    account_id: account_id as AccountId,
+    score: roundScore(score),
+    verdict: kind,
+    campaign_id: campaign_id as CampaignId | null,
+    evidence: sorted,
+  };
 }
 
 export async function writeVerdicts(path: string, verdicts: readonly Verdict[]): Promise<void> {
-  await writeFile(path, verdicts.map((v) => JSON.stringify(v)).join('\n') + (verdicts.length > 0 ? '\n' : ''));
+  await writeFile(
+    path,
+    verdicts.map((v) => JSON.stringify(v)).join('\n') + (verdicts.length > 0 ? '\n' : ''),
+  );
 }

@@ -55,7 +55,13 @@ export async function runVolumeQuota(input: BaselineInput): Promise<BaselineResu
         // A limit of 0 (most accounts idle in every window) cannot be exceeded meaningfully.
         const ratio = lim > 0 ? v / lim : 0;
         if (ratio > r) r = ratio;
-        return evidence(w.signal, v, lim, ratio, `${w.what}, against the population's ${QUOTA_QUANTILE * 100}th percentile`);
+        return evidence(
+          w.signal,
+          v,
+          lim,
+          ratio,
+          `${w.what}, against the population's ${QUOTA_QUANTILE * 100}th percentile`,
+        );
       });
       const over = r > 1;
       if (over) flagged++;
@@ -63,7 +69,7 @@ export async function runVolumeQuota(input: BaselineInput): Promise<BaselineResu
     });
     const stats: Record<string, number | string> = { accounts: ids.length, flagged };
     WINDOWS.forEach((w, k) => {
-      stats[`limit_${w.col}`] = limits[k]!;
+      stats[`limit_${w.col}`] = Math.round(limits[k]!);
     });
     return { verdicts, stats };
   } finally {
