@@ -110,7 +110,9 @@ describe('fastExchange agrees with the zod schema', () => {
   });
 
   it('keeps a "__proto__" field as data, without touching any prototype', () => {
-    const obj = JSON.parse('{"ts":1770000000000,"account_id":"a","ip":"192.0.2.1","__proto__":{"polluted":1}}') as Record<string, unknown>;
+    const obj = JSON.parse(
+      '{"ts":1770000000000,"account_id":"a","ip":"192.0.2.1","__proto__":{"polluted":1}}',
+    ) as Record<string, unknown>;
     const slow = validateRecord('exchanges', structuredClone(obj), 'f', 1);
     const fast = fastExchange(obj);
     expect(slow.ok).toBe(true);

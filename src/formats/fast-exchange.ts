@@ -9,7 +9,6 @@
  */
 import { isIP } from 'node:net';
 import {
-  type AccountId,
   EXCHANGE_FIELDS,
   type Exchange,
   FINGERPRINT_RE,
@@ -17,7 +16,6 @@ import {
   MAX_TS_MS,
   MIN_TS_MS,
   parseTimestamp,
-  type RequestId,
 } from './schemas.js';
 import { setField } from './validate.js';
 
