@@ -12,20 +12,18 @@
  * Leniencies, on purpose: a blank line is skipped (not a record); a quote inside an unquoted
  * cell is kept as a literal character; CRLF and LF may be mixed.
  */
+
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { fastExchange } from './fast-exchange.js';
+import { batchSizeOf, checkRecord } from './check.js';
 import { FormatError, type RecordIssue } from './issues.js';
 import { MAX_LINE_BYTES } from './lines.js';
 import type { ReadOptions, RecordBatch, RecordStream } from './read-types.js';
 import type { RecordKind, RecordOf } from './schemas.js';
-import { FIELD_TYPES, type FieldType, type Validated, validateRecord } from './validate.js';
-
-/** Records per batch when the caller does not say (read-types.ts: "default 4096"). */
-export const DEFAULT_BATCH_SIZE = 4096;
+import { FIELD_TYPES, type FieldType } from './validate.js';
 
 /** A CSV record longer than this is skipped unread: the JSON Lines reader's line limit, so
  * that a record too long for one format is too long for the other. */
@@ -98,8 +96,6 @@ export function decodeUtf8(buf: Buffer, start: number, end: number): string | nu
   return text;
 }
 
-const NO_REPAIRS: RecordIssue[] = [];
-
 /** Buffer's own slice decoders: `toString(enc, a, b)` wraps them with argument checks that
  * cost ~10% of the CSV hot path. Not in Node's typings, hence the feature test. */
 interface SliceDecoders {
@@ -115,21 +111,6 @@ const latin1Slice: (buf: Buffer, a: number, b: number) => string =
   typeof proto.latin1Slice === 'function'
     ? (buf, a, b) => (buf as Buffer & SliceDecoders).latin1Slice(a, b)
     : (buf, a, b) => buf.toString('latin1', a, b);
-
-/** `validateRecord`, after the hand-written fast path for well-formed exchanges
- * (fast-exchange.ts), which every format shares with the JSON Lines reader. */
-export function checkRecord<K extends RecordKind>(
-  kind: K,
-  obj: Record<string, unknown>,
-  file: string,
-  line: number,
-): Validated<RecordOf[K]> {
-  if (kind === 'exchanges') {
-    const fast = fastExchange(obj);
-    if (fast !== undefined) return { ok: true, record: fast as RecordOf[K], repairs: NO_REPAIRS };
-  }
-  return validateRecord(kind, obj, file, line);
-}
 
 type Coerce = (cell: string) => unknown;
 /** Marker returned by a coercer for a cell that is not of the field's type. */
@@ -340,10 +321,7 @@ export async function* readCsv<K extends RecordKind>(
   kind: K,
   opts: ReadOptions = {},
 ): RecordStream<K> {
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new FormatError('bad_option', `batchSize must be a positive integer, got ${batchSize}`);
-  }
+  const batchSize = batchSizeOf(opts);
   const source = await openByteSource(path);
   const file = path;
 

@@ -1,9 +1,9 @@
 /** JSON Lines reader (plain or .gz): lines → JSON → validated records, in batches. */
-import { fastExchange } from './fast-exchange.js';
+import { checkRecord } from './check.js';
 import type { RecordIssue } from './issues.js';
 import { readLines } from './lines.js';
 import type { RecordBatch, RecordStream } from './read-types.js';
-import type { Exchange, RecordKind, RecordOf } from './schemas.js';
+import type { RecordKind, RecordOf } from './schemas.js';
 import { validateRecord } from './validate.js';
 
 function jsonError(err: unknown, text: string): string {
@@ -36,15 +36,10 @@ export async function* readJsonl<K extends RecordKind>(path: string, kind: K, fi
         });
         continue;
       }
-      if (kind === 'exchanges' && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
-        const fast: Exchange | undefined = fastExchange(obj as Record<string, unknown>);
-        if (fast !== undefined) {
-          out.records.push(fast as RecordOf[K]);
-          out.lines.push(line);
-          continue;
-        }
-      }
-      const v = validateRecord(kind, obj, file, line);
+      const v =
+        typeof obj === 'object' && obj !== null && !Array.isArray(obj)
+          ? checkRecord(kind, obj as Record<string, unknown>, file, line)
+          : validateRecord(kind, obj, file, line);
       if (v.ok) {
         out.records.push(v.record);
         out.lines.push(line);

@@ -10,7 +10,8 @@
  * goes through `validateRecord`, like a record of any other format.
  */
 
-import { checkRecord, DEFAULT_BATCH_SIZE, decodeUtf8, isTruncatedGzip, openByteSource } from './csv.js';
+import { batchSizeOf, checkRecord } from './check.js';
+import { decodeUtf8, isTruncatedGzip, openByteSource } from './csv.js';
 import { FormatError, type RecordIssue } from './issues.js';
 import type { ReadOptions, RecordBatch, RecordStream } from './read-types.js';
 import { EXCHANGE_FIELDS, type Exchange } from './schemas.js';
@@ -358,10 +359,7 @@ function looksLikeRequestLine(text: string): Obj | null {
  * line 1); each issue's reason names the span (`resourceSpans[i].scopeSpans[j].spans[k]`).
  */
 export async function* readOtlp(path: string, opts: OtlpOptions = {}): RecordStream<'exchanges'> {
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new FormatError('bad_option', `batchSize must be a positive integer, got ${batchSize}`);
-  }
+  const batchSize = batchSizeOf(opts);
   const accountAttribute = opts.accountAttribute ?? DEFAULT_ACCOUNT_ATTRIBUTE;
   const stats: OtlpStats = opts.stats ?? { requests: 0, spans: 0, genAiSpans: 0, skippedSpans: 0 };
   const maxBytes = opts.maxDocumentBytes ?? MAX_OTLP_DOCUMENT_BYTES;

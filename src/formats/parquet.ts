@@ -10,10 +10,11 @@
  * of failing the file. Every row then goes through `validateRecord`, like every format.
  */
 import { isUtf8 } from 'node:buffer';
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { DuckDBBlobValue, type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { checkRecord, DEFAULT_BATCH_SIZE } from './csv.js';
+import { batchSizeOf, checkRecord } from './check.js';
 import { FormatError, type RecordIssue } from './issues.js';
+import { checkReadable } from './lines.js';
 import type { ReadOptions, RecordBatch, RecordStream } from './read-types.js';
 import type { RecordKind, RecordOf } from './schemas.js';
 import { FIELD_TYPES } from './validate.js';
@@ -66,22 +67,9 @@ export async function* readParquet<K extends RecordKind>(
   kind: K,
   opts: ReadOptions = {},
 ): RecordStream<K> {
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new FormatError('bad_option', `batchSize must be a positive integer, got ${batchSize}`);
-  }
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new FormatError('not_a_file', `${path} is not a regular file`, path);
-    size = st.size;
-  } catch (err) {
-    if (err instanceof FormatError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new FormatError('file_not_found', `${path}: no such file`, path);
-    }
-    throw unreadable(path, err);
-  }
+  const batchSize = batchSizeOf(opts);
+  checkReadable(path);
+  const size = statSync(path).size;
 
   const instance = await DuckDBInstance.create(':memory:');
   let conn: DuckDBConnection | undefined;
