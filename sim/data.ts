@@ -37,9 +37,26 @@ export interface PromptRecord {
   text: string;
   /** UTF-8 bytes of `text` as a JSON string literal (encoded once: pool texts are sent verbatim
    * again and again, and copying bytes is much cheaper than escaping and encoding). */
-  bytes: Uint8Array;
+  readonly bytes: Uint8Array;
   /** Number of function definitions sent with a tool-use task (BFCL). */
   toolCount: number;
+}
+
+/** A pool record whose `bytes` are encoded on first use (a third of loading the pools went into
+ * encoding every text up front, and a short run uses only part of them). */
+class PoolPrompt implements PromptRecord {
+  private encoded: Uint8Array | undefined;
+  constructor(
+    readonly id: string,
+    readonly source: string,
+    readonly category: string,
+    readonly text: string,
+    readonly toolCount: number,
+  ) {}
+  get bytes(): Uint8Array {
+    if (this.encoded === undefined) this.encoded = Buffer.from(JSON.stringify(this.text));
+    return this.encoded;
+  }
 }
 
 function readJsonlGz(path: string): PromptRecord[] {
@@ -54,14 +71,7 @@ function readJsonlGz(path: string): PromptRecord[] {
       text: string;
       tools?: unknown[];
     };
-    out.push({
-      id: o.id,
-      source: o.source,
-      category: o.category,
-      text: o.text,
-      bytes: Buffer.from(JSON.stringify(o.text)),
-      toolCount: o.tools?.length ?? 0,
-    });
+    out.push(new PoolPrompt(o.id, o.source, o.category, o.text, o.tools?.length ?? 0));
   }
   // Sorted by id so the pools do not depend on the order lines happen to have in the file.
   out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ascii, bytes, jsonString, num, three, two } from './line.js';
+import { RequestIds } from './engine.js';
+import { ascii, bytes, jsonString, jsonStringChars, num, three, two } from './line.js';
 import { Rng } from './rng.js';
 
 /** Runs a writer on a fresh buffer and returns what it wrote. */
@@ -11,7 +12,23 @@ function out(write: (buf: Buffer, p: number) => number): string {
 
 describe('line encoders', () => {
   it('write numbers exactly as String(n)', () => {
-    const xs = [0, -0, 1, 9, 10, 99, 100, 12345, 4294967295, 4294967296, 1e21, -3, 0.25, 0.1 + 0.2, Number.NaN];
+    const xs = [
+      0,
+      -0,
+      1,
+      9,
+      10,
+      99,
+      100,
+      12345,
+      4294967295,
+      4294967296,
+      1e21,
+      -3,
+      0.25,
+      0.1 + 0.2,
+      Number.NaN,
+    ];
     for (const x of xs) expect(out((b, p) => num(b, p, x))).toBe(String(x));
     for (let x = 0; x < 100; x++) expect(out((b, p) => two(b, p, x))).toBe(String(x).padStart(2, '0'));
     for (let x = 0; x < 1000; x += 7) expect(out((b, p) => three(b, p, x))).toBe(String(x).padStart(3, '0'));
@@ -44,15 +61,28 @@ describe('line encoders', () => {
       for (let i = 0; i < n; i++) {
         const r = rng.next();
         s += String.fromCharCode(
-          r < 0.5 ? between(0x20, 0x7e) : r < 0.6 ? between(0, 0x1f) : r < 0.8 ? between(0x80, 0x7ff) : between(0x800, 0xffff),
+          r < 0.5
+            ? between(0x20, 0x7e)
+            : r < 0.6
+              ? between(0, 0x1f)
+              : r < 0.8
+                ? between(0x80, 0x7ff)
+                : between(0x800, 0xffff),
         );
       }
       random.push(s);
     }
     for (const s of [...fixed, ...random]) {
       const buf = Buffer.alloc(6 * s.length + 2);
-      const end = jsonString(buf, 0, s);
-      expect(buf.subarray(0, end).equals(Buffer.from(JSON.stringify(s)))).toBe(true);
+      const want = Buffer.from(JSON.stringify(s));
+      expect(buf.subarray(0, jsonString(buf, 0, s)).equals(want)).toBe(true);
+      expect(buf.subarray(0, jsonStringChars(buf, 0, s)).equals(want)).toBe(true);
     }
+  });
+
+  it('writes request ids exactly as RequestIds#next returns them', () => {
+    const a = new RequestIds(0x12345678, 0x9abcdef0);
+    const b = new RequestIds(0x12345678, 0x9abcdef0);
+    for (let i = 0; i < 1000; i++) expect(out((buf, p) => b.writeNext(buf, p))).toBe(a.next());
   });
 });

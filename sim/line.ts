@@ -76,49 +76,74 @@ function u4(buf: Buffer, p: number, c: number): number {
   return p + 6;
 }
 
+/** Writes the JSON escape of the code unit `c` (a quote, backslash or control character). */
+function jsonEscape(buf: Buffer, p: number, c: number): number {
+  buf[p] = 92;
+  switch (c) {
+    case 34:
+    case 92:
+      buf[p + 1] = c;
+      return p + 2;
+    case 8:
+      buf[p + 1] = 98; // b
+      return p + 2;
+    case 12:
+      buf[p + 1] = 102; // f
+      return p + 2;
+    case 10:
+      buf[p + 1] = 110; // n
+      return p + 2;
+    case 13:
+      buf[p + 1] = 114; // r
+      return p + 2;
+    case 9:
+      buf[p + 1] = 116; // t
+      return p + 2;
+    default:
+      return u4(buf, p, c);
+  }
+}
+
+/** Any surrogate: the only code units whose JSON escaping cannot be decided from UTF-8 bytes
+ * (a lone one is escaped as `\udxxx`, while UTF-8 encoding would replace it with U+FFFD). */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Scratch space for the UTF-8 bytes of a string before escaping (grows as needed). */
+let scratch = Buffer.allocUnsafe(1 << 16);
+
 /**
  * Writes `s` as a JSON string literal in UTF-8: the bytes of `Buffer.from(JSON.stringify(s))`
  * (short escapes for `"` `\` and \b \f \n \r \t, `\u00xx` for other control characters, `\udxxx`
- * for lone surrogates), in one pass and without the two intermediate strings. The caller must
- * have made room for `6 * s.length + 2` bytes (3 per char suffices unless control characters or
- * lone surrogates abound).
+ * for lone surrogates), without the two intermediate strings. The string is UTF-8 encoded
+ * natively into scratch space, then copied byte by byte with escapes (bytes of multi-byte UTF-8
+ * characters are ≥ 0x80, never escaped): measured ~2× faster than a char-code loop and than
+ * `JSON.stringify` + encoding on prompt text. Strings with surrogates take the char-code loop.
+ * The caller must have made room for `6 * s.length + 2` bytes.
  */
 export function jsonString(buf: Buffer, p: number, s: string): number {
+  if (SURROGATE.test(s)) return jsonStringChars(buf, p, s);
+  if (scratch.length < 3 * s.length) scratch = Buffer.allocUnsafe(6 * s.length);
+  const sc = scratch;
+  const m = sc.write(s, 0);
+  buf[p++] = 34;
+  for (let i = 0; i < m; i++) {
+    const b = sc[i] as number;
+    if (b >= 0x20 && b !== 34 && b !== 92) buf[p++] = b;
+    else p = jsonEscape(buf, p, b);
+  }
+  buf[p++] = 34;
+  return p;
+}
+
+/** `jsonString` by char codes (any string, lone surrogates included). */
+export function jsonStringChars(buf: Buffer, p: number, s: string): number {
   buf[p++] = 34;
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
-      if (c >= 0x20 && c !== 34 && c !== 92) {
-        buf[p++] = c;
-        continue;
-      }
-      buf[p] = 92;
-      switch (c) {
-        case 34:
-        case 92:
-          buf[p + 1] = c;
-          break;
-        case 8:
-          buf[p + 1] = 98; // b
-          break;
-        case 12:
-          buf[p + 1] = 102; // f
-          break;
-        case 10:
-          buf[p + 1] = 110; // n
-          break;
-        case 13:
-          buf[p + 1] = 114; // r
-          break;
-        case 9:
-          buf[p + 1] = 116; // t
-          break;
-        default:
-          p = u4(buf, p, c);
-          continue;
-      }
-      p += 2;
+      if (c >= 0x20 && c !== 34 && c !== 92) buf[p++] = c;
+      else p = jsonEscape(buf, p, c);
     } else if (c < 0x800) {
       buf[p] = 0xc0 | (c >> 6);
       buf[p + 1] = 0x80 | (c & 63);

@@ -1,7 +1,8 @@
 /**
  * Simulator throughput: exchanges/s for `demo` and for `reported-2026 --scale 0.1` (plain and
  * gzip), each in a fresh child process so that peak RSS (process.resourceUsage().maxRSS) is the
- * run's own. Writes bench/results/simulate.md. Run: npm run build && node dist/bench/perf/simulate.js
+ * run's own; best of 3 runs (1 for the longest), since other jobs may share the machine.
+ * Writes bench/results/simulate.md. Run: npm run build && node dist/bench/perf/simulate.js
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,9 @@ import { type SimulateSummary, simulate } from '../../sim/index.js';
 
 interface RunResult {
   label: string;
+  /** Runs made; the figures are the best of them (wall rate and CPU rate each on its own). */
+  repeats: number;
+  bestCpuRate: number;
   command: string;
   summary: SimulateSummary;
   maxRssMb: number;
@@ -52,7 +56,11 @@ async function child(): Promise<void> {
   );
 }
 
-function run(label: string, scenario: string, scale: number, gzip: boolean): RunResult {
+function runOnce(
+  scenario: string,
+  scale: number,
+  gzip: boolean,
+): Omit<RunResult, 'label' | 'command' | 'repeats' | 'bestCpuRate'> {
   const out = `/tmp/dg-bench-sim/${scenario}-${scale}${gzip ? '-gz' : ''}`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -67,12 +75,23 @@ function run(label: string, scenario: string, scale: number, gzip: boolean): Run
     },
   );
   rmSync(out, { recursive: true, force: true });
-  const r = JSON.parse(stdout) as Omit<RunResult, 'label' | 'command'>;
+  return JSON.parse(stdout) as Omit<RunResult, 'label' | 'command' | 'repeats' | 'bestCpuRate'>;
+}
+
+function run(label: string, scenario: string, scale: number, gzip: boolean, repeats = 3): RunResult {
+  let best: ReturnType<typeof runOnce> | undefined;
+  let bestCpuRate = 0;
+  for (let i = 0; i < repeats; i++) {
+    const r = runOnce(scenario, scale, gzip);
+    process.stderr.write(
+      `${label} #${i + 1}: ${r.summary.exchanges} exchanges in ${r.summary.seconds.toFixed(1)} s = ${Math.round(r.summary.exchangesPerSecond)}/s, ${Math.round(r.summary.exchanges / r.cpuSeconds)} per CPU-second\n`,
+    );
+    bestCpuRate = Math.max(bestCpuRate, r.summary.exchanges / r.cpuSeconds);
+    if (!best || r.summary.exchangesPerSecond > best.summary.exchangesPerSecond) best = r;
+  }
+  const r = best as ReturnType<typeof runOnce>;
   const command = `distillguard simulate --scenario ${scenario} --seed 1 --out DIR${scale !== 1 ? ` --scale ${scale}` : ''}${gzip ? ' --gzip' : ''}`;
-  process.stderr.write(
-    `${label}: ${r.summary.exchanges} exchanges in ${r.summary.seconds.toFixed(1)} s = ${Math.round(r.summary.exchangesPerSecond)}/s\n`,
-  );
-  return { label, command, ...r };
+  return { label, command, repeats, bestCpuRate, ...r };
 }
 
 async function main(): Promise<void> {
@@ -82,7 +101,7 @@ async function main(): Promise<void> {
     run('demo', 'demo', 1, false),
     run('demo --gzip', 'demo', 1, true),
     run('reported-2026 --scale 0.1', 'reported-2026', 0.1, false),
-    run('reported-2026 --scale 0.1 --gzip', 'reported-2026', 0.1, true),
+    run('reported-2026 --scale 0.1 --gzip', 'reported-2026', 0.1, true, 1),
     // the same traffic as demo without prompt text (fingerprints only): how much of the cost is text
     run('privacy', 'privacy', 1, false),
   ];
@@ -91,7 +110,7 @@ async function main(): Promise<void> {
   const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
   const rows = runs.map(
     (r) =>
-      `| ${r.label} | ${r.summary.accounts} | ${r.summary.exchanges} | ${r.summary.attackExchanges} | ${r.summary.seconds.toFixed(2)} | **${Math.round(r.summary.exchangesPerSecond)}** | ${Math.round(r.summary.exchanges / r.cpuSeconds)} | ${mb(r.bytes)} | ${r.maxRssMb.toFixed(0)} MB |`,
+      `| ${r.label} | ${r.repeats} | ${r.summary.accounts} | ${r.summary.exchanges} | ${r.summary.attackExchanges} | ${r.summary.seconds.toFixed(2)} | **${Math.round(r.summary.exchangesPerSecond)}** | ${Math.round(r.bestCpuRate)} | ${mb(r.bytes)} | ${r.maxRssMb.toFixed(0)} MB |`,
   );
   const md = `# Simulator throughput
 
@@ -101,8 +120,8 @@ async function main(): Promise<void> {
 - load average (1 min) before / after: ${load0[0]?.toFixed(2)} / ${load1[0]?.toFixed(2)} (other jobs shared the machine: wall-clock figures are lower bounds)
 - command: \`npm run build && node dist/bench/perf/simulate.js\`; each run is a fresh child process writing to /tmp, seed 1
 
-| run | accounts | exchanges | attack exchanges | seconds | exchanges/s (wall) | exchanges per CPU-second | bytes written | peak RSS |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|
+| run | runs | accounts | exchanges | attack exchanges | seconds | exchanges/s (wall) | exchanges per CPU-second | bytes written | peak RSS |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 Commands:
@@ -115,9 +134,11 @@ Volume by archetype (\`reported-2026 --scale 0.1\`; ×10 for full scale):
 ${(runs[2]?.summary.archetypes ?? []).map((a) => `| ${a.label} | ${a.archetype} | ${a.accounts} | ${a.exchanges} |`).join('\n')}
 | | attack total | ${runs[2]?.summary.attackAccounts} | ${runs[2]?.summary.attackExchanges} |
 
-Seconds include loading the prompt pools and building every actor (≈0.5–1 s). "Exchanges per
-CPU-second" divides by the process's user+system CPU time, which shows the simulator's own cost
-when other processes compete for the cores. Peak RSS is \`process.resourceUsage().maxRSS\` of the
+Each row is the best of its runs (the run with the best wall-clock rate; the CPU-second rate is
+the best of the runs on its own). Seconds include loading the prompt pools and building every
+actor (≈0.5–0.8 s, a quarter to a third of a \`demo\` run). "Exchanges per CPU-second" divides by the process's
+user+system CPU time (the file system's and zlib's threads included), which shows the
+simulator's own cost when other processes compete for the cores. Peak RSS is \`process.resourceUsage().maxRSS\` of the
 child: it grows with the number of actors (accounts), not with the number of exchanges.
 `;
   const outPath = join(packageRoot(), 'bench', 'results', 'simulate.md');

@@ -77,6 +77,40 @@ describe('JsonlWriter', () => {
     expect(w.lines).toBe(300);
   });
 
+  it('writes lines in place (room / commit / endLine), across flushes and lines larger than the buffer, honouring backpressure', async () => {
+    for (const gzip of [false, true]) {
+      const path = join(dir, gzip ? 'f.jsonl.gz' : 'f.jsonl');
+      const w = new JsonlWriter(path, { bufferBytes: 1024, highWaterMark: 4096 });
+      const want: string[] = [];
+      let waits = 0;
+      for (let i = 0; i < 3000; i++) {
+        const text = i % 500 === 7 ? 'z'.repeat(3000) : `row ${i} é`;
+        const head = Buffer.from(`{"i":${i},"text":`);
+        const body = Buffer.from(JSON.stringify(text));
+        want.push(`{"i":${i},"text":${JSON.stringify(text)}}`);
+        // a line written in two parts: the second `room` may flush the first part
+        let buf = w.room(head.length);
+        buf.set(head, w.offset);
+        w.commit(w.offset + head.length);
+        buf = w.room(body.length + 2);
+        let p = w.offset;
+        buf.set(body, p);
+        p += body.length;
+        buf[p++] = 125;
+        if (!w.endLine(p)) {
+          waits++;
+          await w.drain();
+        }
+      }
+      await w.close();
+      const raw = readFileSync(path);
+      const back = (gzip ? gunzipSync(raw) : raw).toString('utf8');
+      expect(back).toBe(`${want.join('\n')}\n`);
+      expect(w.lines).toBe(3000);
+      expect(waits).toBeGreaterThan(0);
+    }
+  });
+
   it('refuses writes after close', async () => {
     const w = new JsonlWriter(join(dir, 'd.jsonl'));
     await w.close();
