@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, version as duckdbVersion } from '@duckdb/node-api';
+import { mulberry32 } from '../../src/rng/index.js';
 import { ingestFiles, openDuckDbStore } from '../../src/store/index.js';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -54,18 +55,6 @@ function parseArgs(argv: readonly string[]): Args {
     else throw new Error(`unknown flag ${flag}`);
   }
   return args;
-}
-
-/** mulberry32: a small seeded generator, enough for plausible benchmark data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function loadPrompts(rnd: () => number): string[] {

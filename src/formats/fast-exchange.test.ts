@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../rng/index.js';
 import { fastExchange } from './fast-exchange.js';
 import { validateRecord } from './validate.js';
-
-/** A small seeded PRNG (mulberry32) so the fuzz cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const base = {
   ts: '2026-02-01T10:00:00.123Z',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../rng/index.js';
 import {
   EMPTY_FINGERPRINT,
   FINGERPRINT_VERSION,
@@ -21,17 +22,6 @@ import { promptTokens } from './normalize.js';
 
 const DOC = fileURLToPath(new URL('../../docs/fingerprint.md', import.meta.url));
 const PROMPTS = fileURLToPath(new URL('../../sim/data/prompts/', import.meta.url));
-
-/** Deterministic test rng (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The fenced ```json block that follows `marker` in docs/fingerprint.md. */
 function docJson<T>(marker: string): T {

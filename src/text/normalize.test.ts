@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../rng/index.js';
 import {
   CHAR_SEPARATOR,
   CHAR_SYMBOL,
@@ -9,17 +10,6 @@ import {
   normalizeText,
   promptTokens,
 } from './normalize.js';
-
-/** Deterministic test rng (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('normalizeText (steps 1-4)', () => {
   it('applies NFKC: full-width forms, ligatures, circled and superscript digits', () => {
