@@ -46,7 +46,16 @@ export class ChunkWriter {
   private readonly bytes = new Uint8Array(CHUNK_ROWS);
   private readonly validity = new Uint32Array(Math.ceil(CHUNK_ROWS / 64) * 2);
 
+  /** Column position by name (no prototype: a field named like an Object method is no column). */
+  private readonly index: Record<string, number | undefined> = Object.create(null);
+  /** Per-column values of the chunk being filled. */
+  private readonly gathered: unknown[][];
+
   constructor(private readonly columns: readonly ColumnDef[]) {
+    columns.forEach((c, i) => {
+      this.index[c.name] = i;
+    });
+    this.gathered = columns.map(() => new Array<unknown>(CHUNK_ROWS).fill(undefined));
     this.chunk = DuckDBDataChunk.create(
       columns.map((c) => DUCK_TYPES[c.type]),
       CHUNK_ROWS,
@@ -56,15 +65,29 @@ export class ChunkWriter {
   /** Appends `rows` (fields read by column name unless `derived` has the column). */
   append(appender: DuckDBAppender, rows: readonly object[], derived: DerivedColumns = {}): void {
     const raw = this.chunk.chunk;
+    const gathered = this.gathered;
     for (let off = 0; off < rows.length; off += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, rows.length - off);
+      // One pass per record into per-column arrays: records of real logs come in many
+      // shapes (optional fields), so reading `row[name]` column by column went megamorphic
+      // and cost more than walking each record's own keys once.
+      for (const values of gathered) values.fill(undefined, 0, n);
+      const index = this.index;
+      for (let j = 0; j < n; j++) {
+        const row = rows[off + j] as Record<string, unknown>;
+        for (const key in row) {
+          const c = index[key];
+          if (c !== undefined) (gathered[c] as unknown[])[j] = row[key];
+        }
+      }
       duckdb.data_chunk_reset(raw);
       duckdb.data_chunk_set_size(raw, n);
       for (let c = 0; c < this.columns.length; c++) {
         const col = this.columns[c] as ColumnDef;
         const vec = duckdb.data_chunk_get_vector(raw, c);
-        const values = derived[col.name];
-        this.fillColumn(vec, col, rows, values, off, n);
+        const own = derived[col.name];
+        if (own !== undefined) this.fillColumn(vec, col, own, off, n);
+        else this.fillColumn(vec, col, gathered[c] as unknown[], 0, n);
       }
       appender.appendDataChunk(this.chunk);
     }
@@ -73,18 +96,16 @@ export class ChunkWriter {
   private fillColumn(
     vec: duckdb.Vector,
     col: ColumnDef,
-    rows: readonly object[],
-    values: readonly unknown[] | undefined,
-    off: number,
+    values: readonly unknown[],
+    base: number,
     n: number,
   ): void {
     const valid = this.validity;
     valid.fill(0xffffffff);
-    const name = col.name;
     switch (col.type) {
       case 'VARCHAR':
         for (let j = 0; j < n; j++) {
-          const v = values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
+          const v = values[base + j];
           if (typeof v === 'string') duckdb.vector_assign_string_element(vec, j, v);
           else {
             valid[j >>> 5] = (valid[j >>> 5] as number) & ~(1 << (j & 31));
@@ -94,7 +115,7 @@ export class ChunkWriter {
       case 'BIGINT': {
         const w = this.words;
         for (let j = 0; j < n; j++) {
-          const v = values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
+          const v = values[base + j];
           if (typeof v === 'number') {
             w[2 * j] = v >>> 0;
             w[2 * j + 1] = Math.floor(v / TWO_32);
@@ -110,7 +131,7 @@ export class ChunkWriter {
       case 'DOUBLE': {
         const d = this.doubles;
         for (let j = 0; j < n; j++) {
-          const v = values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
+          const v = values[base + j];
           if (typeof v === 'number') d[j] = v;
           else {
             d[j] = 0;
@@ -123,7 +144,7 @@ export class ChunkWriter {
       case 'BOOLEAN': {
         const b = this.bytes;
         for (let j = 0; j < n; j++) {
-          const v = values !== undefined ? values[off + j] : (rows[off + j] as Record<string, unknown>)[name];
+          const v = values[base + j];
           if (typeof v === 'boolean') b[j] = v ? 1 : 0;
           else {
             b[j] = 0;
