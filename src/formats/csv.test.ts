@@ -1,44 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Interner, MAX_RECORD_BYTES, readCsv } from './csv.js';
-import type { RecordIssue } from './issues.js';
-import type { RecordBatch } from './read-types.js';
-import { MAX_TEXT_CHARS, type RecordKind, type RecordOf } from './schemas.js';
+import { MAX_TEXT_CHARS, type RecordKind } from './schemas.js';
+import { collectBatches, rejected, tempDir } from './test-support/collect.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dg-csv-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let fileNo = 0;
-function write(content: string | Buffer, ext = '.csv'): string {
-  const path = join(dir, `f${fileNo++}${ext}`);
-  writeFileSync(path, content);
-  return path;
-}
-
-interface Collected<T> {
-  records: T[];
-  lines: number[];
-  issues: RecordIssue[];
-  batches: RecordBatch<T>[];
-}
-async function collect<K extends RecordKind>(
-  path: string,
-  kind: K,
-  batchSize?: number,
-): Promise<Collected<RecordOf[K]>> {
-  const out: Collected<RecordOf[K]> = { records: [], lines: [], issues: [], batches: [] };
-  for await (const b of readCsv(path, kind, batchSize === undefined ? {} : { batchSize })) {
-    out.batches.push(b);
-    out.records.push(...b.records);
-    out.lines.push(...b.lines);
-    out.issues.push(...b.issues);
-  }
-  return out;
-}
-const rejected = (issues: RecordIssue[]) => issues.filter((i) => i.action === 'rejected');
+const tmp = tempDir('dg-csv-');
+const write = (content: string | Buffer, ext = '.csv'): string => tmp.write(content, ext);
+const collect = <K extends RecordKind>(path: string, kind: K, batchSize?: number) =>
+  collectBatches(readCsv(path, kind, batchSize === undefined ? {} : { batchSize }));
 
 const HEADER =
   'ts,account_id,ip,request_id,input_tokens,output_tokens,status,latency_ms,reasoning,temperature,prompt,note';
@@ -285,7 +255,7 @@ describe('readCsv: bad data', () => {
   });
 
   it('a missing file is file_not_found', async () => {
-    await expect(collect(join(dir, 'nope.csv'), 'exchanges')).rejects.toMatchObject({
+    await expect(collect(join(tmp.dir, 'nope.csv'), 'exchanges')).rejects.toMatchObject({
       code: 'file_not_found',
     });
   });

@@ -1,31 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { RecordIssue } from './issues.js';
 import { readJsonl } from './jsonl.js';
 import { MAX_TEXT_CHARS, type RecordKind } from './schemas.js';
+import { collectBatches, rejected, tempDir } from './test-support/collect.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dg-jsonl-'));
-let n = 0;
-function file(content: string | Buffer, ext = '.jsonl'): string {
-  const p = join(dir, `f${n++}${ext}`);
-  writeFileSync(p, content);
-  return p;
-}
+const tmp = tempDir('dg-jsonl-');
+const file = (content: string | Buffer, ext = '.jsonl'): string => tmp.write(content, ext);
 
 async function readAll(path: string, kind: RecordKind = 'exchanges') {
-  const records: unknown[] = [];
-  const lines: number[] = [];
-  const issues: RecordIssue[] = [];
-  for await (const b of readJsonl(path, kind)) {
-    records.push(...b.records);
-    lines.push(...b.lines);
-    issues.push(...b.issues);
-  }
-  const rejected = issues.filter((i) => i.action === 'rejected');
-  return { records, lines, issues, rejected };
+  const { records, lines, issues } = await collectBatches<unknown>(readJsonl(path, kind));
+  return { records, lines, issues, rejected: rejected(issues) };
 }
 
 const good = (i: number, extra: Record<string, unknown> = {}) =>

@@ -1,42 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { RecordIssue } from './issues.js';
+import { describe, expect, it } from 'vitest';
 import { type OtlpOptions, type OtlpStats, readOtlp } from './otlp.js';
-import type { RecordBatch } from './read-types.js';
 import { type Exchange, MAX_TEXT_CHARS } from './schemas.js';
+import { type Collected, collectBatches, rejected, tempDir } from './test-support/collect.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dg-otlp-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tmp = tempDir('dg-otlp-');
+const write = (content: string | Buffer, ext = '.otlp.jsonl'): string => tmp.write(content, ext);
 
-let fileNo = 0;
-function write(content: string | Buffer, ext = '.otlp.jsonl'): string {
-  const path = join(dir, `f${fileNo++}${ext}`);
-  writeFileSync(path, content);
-  return path;
-}
-
-interface Collected {
-  records: Exchange[];
-  lines: number[];
-  issues: RecordIssue[];
-  batches: RecordBatch<Exchange>[];
-  stats: OtlpStats;
-}
-async function collect(path: string, opts: OtlpOptions = {}): Promise<Collected> {
+async function collect(
+  path: string,
+  opts: OtlpOptions = {},
+): Promise<Collected<Exchange> & { stats: OtlpStats }> {
   const stats: OtlpStats = { requests: 0, spans: 0, genAiSpans: 0, skippedSpans: 0 };
-  const out: Collected = { records: [], lines: [], issues: [], batches: [], stats };
-  for await (const b of readOtlp(path, { ...opts, stats })) {
-    out.batches.push(b);
-    out.records.push(...b.records);
-    out.lines.push(...b.lines);
-    out.issues.push(...b.issues);
-  }
-  return out;
+  return { ...(await collectBatches(readOtlp(path, { ...opts, stats }))), stats };
 }
-const rejected = (issues: RecordIssue[]) => issues.filter((i) => i.action === 'rejected');
 
 type KV = { key: string; value: Record<string, unknown> };
 const s = (key: string, v: string): KV => ({ key, value: { stringValue: v } });

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordIssue } from './issues.js';
 import { readParquet, wireExpression } from './parquet.js';
-import type { RecordBatch } from './read-types.js';
-import { MAX_TEXT_CHARS, type RecordKind, type RecordOf } from './schemas.js';
+import { MAX_TEXT_CHARS, type RecordKind } from './schemas.js';
+import { collectBatches, rejected } from './test-support/collect.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dg-parquet-'));
 let db: DuckDBInstance;
@@ -31,27 +30,8 @@ async function parquet(query: string): Promise<string> {
   return path;
 }
 
-interface Collected<T> {
-  records: T[];
-  lines: number[];
-  issues: RecordIssue[];
-  batches: RecordBatch<T>[];
-}
-async function collect<K extends RecordKind>(
-  path: string,
-  kind: K,
-  batchSize?: number,
-): Promise<Collected<RecordOf[K]>> {
-  const out: Collected<RecordOf[K]> = { records: [], lines: [], issues: [], batches: [] };
-  for await (const b of readParquet(path, kind, batchSize === undefined ? {} : { batchSize })) {
-    out.batches.push(b);
-    out.records.push(...b.records);
-    out.lines.push(...b.lines);
-    out.issues.push(...b.issues);
-  }
-  return out;
-}
-const rejected = (issues: RecordIssue[]) => issues.filter((i) => i.action === 'rejected');
+const collect = <K extends RecordKind>(path: string, kind: K, batchSize?: number) =>
+  collectBatches(readParquet(path, kind, batchSize === undefined ? {} : { batchSize }));
 
 /** One exchange row with typed columns; `over` replaces a column's SQL expression. */
 function exchangeRow(i: number, over: Record<string, string> = {}): string {
