@@ -25,7 +25,7 @@
  * scaled by its IP count share; others 0. Verdict `block` for flagged communities.
  */
 import { UndirectedGraph } from 'graphology';
-import louvainModule from 'graphology-communities-louvain';
+import { louvain } from '../../src/link/index.js';
 import { asNumbers, asStrings, columnsOf, loadInputs, openDuck } from './duck.js';
 import { mulberry32 } from './rng.js';
 import { type Baseline, type BaselineInput, type BaselineResult, evidence, verdict } from './verdicts.js';
@@ -39,15 +39,6 @@ export const EVILCOHORT_DEFAULTS = {
   maxIpAccounts: 5000,
 } as const;
 export type EvilCohortOptions = { [K in keyof typeof EVILCOHORT_DEFAULTS]: number };
-
-type LouvainFn = (
-  g: UndirectedGraph,
-  o: { getEdgeWeight: string; rng: () => number },
-) => Record<string, number>;
-// The package is CommonJS with an `export default` declaration; under NodeNext the default
-// import is module.exports, which may or may not hold a `.default`.
-const louvain: LouvainFn =
-  (louvainModule as unknown as { default?: LouvainFn }).default ?? (louvainModule as unknown as LouvainFn);
 
 export async function runEvilCohort(
   input: BaselineInput,

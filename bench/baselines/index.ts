@@ -3,6 +3,8 @@
  * the same files a provider has (exchanges and accounts, never labels) and scored by
  * bench/quality. Each file names its paper and states its parameters.
  */
+
+export { UnionFind } from '../../src/link/index.js';
 export { accountAnomaly, CONTAMINATION, FEATURES, runAccountAnomaly } from './account-anomaly.js';
 export type { EvilCohortOptions } from './evilcohort.js';
 export { EVILCOHORT_DEFAULTS, evilCohort, runEvilCohort } from './evilcohort.js';
@@ -17,7 +19,6 @@ export type { Rand } from './rng.js';
 export { mulberry32 } from './rng.js';
 export type { SynchroTrapOptions } from './synchrotrap.js';
 export { runSynchroTrap, SYNCHROTRAP_DEFAULTS, synchroTrap } from './synchrotrap.js';
-export { UnionFind } from './union-find.js';
 export type { Baseline, BaselineInput, BaselineResult } from './verdicts.js';
 export { writeVerdicts } from './verdicts.js';
 export { QUOTA_QUANTILE, runVolumeQuota, volumeQuota } from './volume-quota.js';

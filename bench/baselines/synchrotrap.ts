@@ -34,8 +34,9 @@
  * score: an account in a flagged component scores 0.5 + 0.5·s, others 0.5·s, where s is its
  * highest similarity to any other account (any kind). Verdict `block` when flagged.
  */
+
+import { UnionFind } from '../../src/link/index.js';
 import { asNumbers, asStrings, columnsOf, loadInputs, openDuck } from './duck.js';
-import { UnionFind } from './union-find.js';
 import { type Baseline, type BaselineInput, type BaselineResult, evidence, verdict } from './verdicts.js';
 
 export const SYNCHROTRAP_DEFAULTS = {

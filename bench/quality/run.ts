@@ -16,6 +16,7 @@ import { findScenario, simulate } from '../../sim/index.js';
 import { BASELINES, writeVerdicts } from '../baselines/index.js';
 import { type DetectorRun, renderQualityMarkdown, type ScenarioRun } from '../baselines/report/markdown.js';
 import { type RocSeries, rocPoints, rocSvg } from '../baselines/report/roc.js';
+import { HUNT_METHOD, runHuntDetector } from './hunt-detector.js';
 import { readLabels, scoreFiles } from './index.js';
 
 /** The seed results are reported on, and the one parameters were tuned on (never the same). */
@@ -41,6 +42,8 @@ interface Args {
   scaleReported: number;
   out: string;
   results: string;
+  /** Baselines to run (default all); distillguard always runs. */
+  only?: string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -87,6 +90,12 @@ function parseArgs(argv: readonly string[]): Args {
       case '--results':
         a.results = need();
         break;
+      case '--only':
+        a.only = need()
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+        break;
       default:
         throw new Error(`unknown option ${k}`);
     }
@@ -114,7 +123,35 @@ async function runScenario(a: Args, scenario: string, roc: Map<string, RocSeries
   );
   const detectors: DetectorRun[] = [];
   const series: RocSeries[] = [];
+  {
+    const vdir = join(dir, 'distillguard');
+    await mkdir(vdir, { recursive: true });
+    const h = await runHuntDetector(dir, vdir, a.seed);
+    const report = await scoreFiles({
+      labels: labelsPath,
+      verdicts: h.verdicts,
+      campaigns: h.campaigns,
+      exchanges: input.exchanges,
+      ...(h.exchangeVerdicts === undefined ? {} : { exchangeVerdicts: h.exchangeVerdicts }),
+    });
+    await writeFile(join(vdir, 'score.json'), `${JSON.stringify(report)}\n`);
+    detectors.push({
+      name: 'distillguard',
+      method: HUNT_METHOD,
+      seconds: h.huntSeconds,
+      stats: h.stats,
+      report,
+    });
+    series.push({
+      name: 'distillguard',
+      points: rocPoints(h.scores.map((v) => ({ score: v.score, positive: attack.has(v.account_id) }))),
+    });
+    process.stderr.write(
+      `  distillguard: ingest ${h.ingestSeconds.toFixed(1)} s, hunt ${h.huntSeconds.toFixed(1)} s, ROC-AUC ${report.accounts.rocAuc?.toFixed(3) ?? 'n/a'}, flagged ${report.accounts.atVerdicts.flagged}\n`,
+    );
+  }
   for (const b of BASELINES) {
+    if (a.only !== undefined && !a.only.includes(b.name)) continue;
     const t1 = process.hrtime.bigint();
     const result = await b.run(input, a.seed);
     const runSeconds = seconds(t1);
@@ -172,7 +209,7 @@ async function main(): Promise<void> {
       notes: [...(roc.has(MAIN_SCENARIO) ? [ROC_NOTE] : []), ...NOTES],
     },
     runs,
-    BASELINES,
+    [{ name: 'distillguard', method: HUNT_METHOD }, ...BASELINES],
   );
   // Every number behind the tables, for re-rendering or a closer look (not committed).
   await writeFile(join(a.out, 'quality-runs.json'), `${JSON.stringify(runs)}\n`);

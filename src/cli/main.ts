@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FormatError } from '../formats/index.js';
 import { registerDemo } from './demo.js';
+import { registerHunt } from './hunt.js';
 import { registerIngest } from './ingest.js';
 import { registerScore } from './score.js';
 import { registerSimulate } from './simulate.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSimulate(program);
   registerIngest(program);
+  registerHunt(program);
   registerDemo(program);
   registerScore(program);
   return program;

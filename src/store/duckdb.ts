@@ -24,6 +24,8 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Account, Exchange, Label, RecordKind, RecordOf, Release } from '../formats/index.js';
 import { ChunkWriter, type ColumnDef, type DerivedColumns } from './duckdb-append.js';
+import { DuckDbFeatureSource } from './duckdb-features.js';
+import type { FeatureSource } from './features.js';
 import { exchangeContentHash } from './keys.js';
 import { compareBreakdown } from './memory.js';
 import {
@@ -463,6 +465,14 @@ export class DuckDbStore implements Store {
       .getRows()
       .map((row) => toRecord(kind, names, row) as unknown as RecordOf[K])
       .sort((a, b) => compareKeys(recordKey(kind, a), recordKey(kind, b)));
+  }
+
+  /** The bulk reads of the batch detector, each on a connection of its own (features.ts). */
+  features(): FeatureSource {
+    return new DuckDbFeatureSource(async () => {
+      await this.settled();
+      return this.instance.connect();
+    });
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,19 @@
 /** The store stage: the `Store` port, its adapters and the file ingest driver. */
 export type { DuckDbStoreOptions } from './duckdb.js';
 export { COMMIT_EVERY_ROWS, DuckDbStore, openDuckDbStore, SCHEMA_VERSION } from './duckdb.js';
+export { DuckDbFeatureSource, SUBNET_SQL } from './duckdb-features.js';
+export type {
+  AccountAggregate,
+  AccountInfo,
+  ArtifactKind,
+  ColumnPresence,
+  DailyCount,
+  FeatureSource,
+  SharedArtifact,
+  TextSampleRow,
+  UnitExchangeRow,
+} from './features.js';
+export { ARTIFACT_KINDS } from './features.js';
 export type { FileSummary, IngestOptions, IngestProgress, IngestSummary, IngestTotals } from './ingest.js';
 export { ingestFiles } from './ingest.js';
 export { exchangeContentHash, exchangeKey } from './keys.js';

@@ -1,0 +1,375 @@
+/**
+ * The batch driver (`distillguard hunt`): the stages in order over a stored data set.
+ *
+ *   store (bulk SQL) ─> text (sampled prompts) ─> signals ─> own scores
+ *        └─> shared artifacts ──────────────────> link graph ─> clusters ─> cluster term
+ *                                                   ─> verdicts ─> campaigns ─> reseller units
+ *
+ * Everything it reads is in the input formats; labels and the simulator's `harvest` flag are
+ * never read. Deterministic for a seed (Louvain's).
+ */
+
+import {
+  buildCampaign,
+  type CampaignMember,
+  MIN_CAMPAIGN_ACCOUNTS,
+  type SharedIndicator,
+} from '../campaigns/index.js';
+import { ARTIFACT_NAMES, explainEvidence } from '../explain/index.js';
+import type { Campaign, Evidence, Verdict } from '../formats/index.js';
+import { CAPABILITIES } from '../formats/index.js';
+import { type Artifact, buildLinkGraph, clusterAccounts, type LinkKind } from '../link/index.js';
+import {
+  clusterTerm,
+  evidenceOf,
+  memberShare,
+  type OwnScore,
+  ownScore,
+  PROXY_MIN_SHARED_IPS,
+  sigmoid,
+  THRESHOLDS,
+  verdictOf,
+  WATCH_AT,
+} from '../score/index.js';
+import {
+  type AccountProfile,
+  accountSignals,
+  addToSummary,
+  analyzeExchange,
+  emptyTextSummary,
+  type TextSummary,
+} from '../signals/index.js';
+import type { AccountAggregate, AccountInfo, ColumnPresence, FeatureSource } from '../store/index.js';
+import { judgeResellers, MULTI_USER_MIN_END_USERS, type ResellerResult } from './reseller.js';
+
+/** Exchanges per account read by the text stage: enough for a share to be tight (±0.1 at 64),
+ * bounded so that a 10M-exchange agent costs what a hobbyist does. */
+export const TEXT_SAMPLE_PER_ACCOUNT = 64;
+/** Artifacts shared by more accounts than this carry no link (a public cloud /24, the default
+ * SDK user agent); they are counted in the run's stats. */
+export const MAX_ARTIFACT_ACCOUNTS = 5000;
+/** Prompt templates shared by more accounts than this are common phrasing, not a campaign's. */
+export const MAX_TEMPLATE_ACCOUNTS = 2000;
+
+export type TextMode = 'raw' | 'fingerprint' | 'none';
+
+export interface HuntOptions {
+  seed?: number;
+  textSample?: number;
+  /** Called as each stage starts (for progress). */
+  onStage?: (stage: string, index: number, total: number) => void;
+}
+
+export interface HuntResult {
+  verdicts: Verdict[];
+  campaigns: Campaign[];
+  /** Per-exchange judgements inside multi-user accounts (resellers), when any were flagged. */
+  resellers: ResellerResult;
+  textMode: TextMode;
+  unavailable: { signal: string; reason: string }[];
+  thresholds: { name: string; value: number; reason: string }[];
+  exchanges: number;
+  period: { first: number; last: number } | null;
+  releases: { model: string; released_at: number }[];
+  timings: { stage: string; seconds: number }[];
+  stats: Record<string, number | string>;
+}
+
+export const HUNT_STAGES = [
+  'read aggregates',
+  'text',
+  'signals',
+  'link',
+  'score',
+  'campaigns',
+  'resellers',
+] as const;
+
+export async function hunt(source: FeatureSource, opts: HuntOptions = {}): Promise<HuntResult> {
+  const seed = opts.seed ?? 1;
+  const timings: { stage: string; seconds: number }[] = [];
+  let t0 = performance.now();
+  let stageIndex = 0;
+  const stage = (name: (typeof HUNT_STAGES)[number]) => {
+    const now = performance.now();
+    if (stageIndex > 0)
+      timings.push({ stage: HUNT_STAGES[stageIndex - 1] as string, seconds: (now - t0) / 1000 });
+    t0 = now;
+    opts.onStage?.(name, stageIndex, HUNT_STAGES.length);
+    stageIndex++;
+  };
+
+  stage('read aggregates');
+  const presence = await source.presence();
+  const aggregates = await source.accountAggregates();
+  const infoList = await source.accountInfo();
+  const releases = await source.releases();
+  const infos = new Map<string, AccountInfo>(infoList.map((i) => [i.account_id, i]));
+  const textMode: TextMode =
+    presence.filled.prompt > 0 ? 'raw' : presence.filled.prompt_fingerprint > 0 ? 'fingerprint' : 'none';
+  const unavailable = unavailableSignals(textMode, presence.filled, infoList.length, releases.length);
+
+  stage('text');
+  const texts = new Map<string, TextSummary>();
+  const templateAccounts = new Map<string, Set<string>>();
+  if (textMode !== 'none') {
+    let current = '';
+    let summary = emptyTextSummary();
+    for await (const batch of source.textSample(opts.textSample ?? TEXT_SAMPLE_PER_ACCOUNT))
+      for (const row of batch) {
+        if (row.account_id !== current) {
+          if (current !== '') texts.set(current, summary);
+          current = row.account_id;
+          summary = emptyTextSummary();
+        }
+        const t = row.prompt !== null ? analyzeExchange(row.prompt, row.system_prompt, row.tool_count) : null;
+        addToSummary(summary, t, row.prompt_fingerprint !== null);
+        if (t !== null)
+          for (const k of t.templates) {
+            const s = templateAccounts.get(k) ?? new Set<string>();
+            templateAccounts.set(k, s);
+            s.add(row.account_id);
+          }
+      }
+    if (current !== '') texts.set(current, summary);
+  }
+
+  stage('signals');
+  const profiles = accountSignals({ aggregates, infos, texts });
+  const own = profiles.map(ownScore);
+
+  stage('link');
+  const ids = profiles.map((p) => p.account_id);
+  const { shared, tooCommon } = await source.sharedArtifacts(MAX_ARTIFACT_ACCOUNTS);
+  const artifacts: Artifact[] = shared.map((s) => ({
+    kind: s.kind as LinkKind,
+    value: s.value,
+    accounts: s.accounts,
+  }));
+  for (const [k, accs] of templateAccounts)
+    if (accs.size >= 2 && accs.size <= MAX_TEMPLATE_ACCOUNTS)
+      artifacts.push({ kind: 'prompt_template', value: k, accounts: [...accs].sort() });
+  const graph = buildLinkGraph(ids, artifacts, ids.length);
+  const clusters = clusterAccounts(graph, () => true, seed);
+
+  stage('score');
+  const clusterOf = new Int32Array(ids.length).fill(-1);
+  const onInfra = (i: number): boolean => {
+    let ips = 0;
+    for (const a of graph.artifactsOf.get(i) ?? []) {
+      // One API key across billing accounts is operator infrastructure; a shared payment
+      // instrument is not on its own (a company pays for its teams' accounts).
+      if (a.kind === 'api_key') return true;
+      if (a.kind === 'ip') ips++;
+    }
+    return ips >= PROXY_MIN_SHARED_IPS;
+  };
+  const terms = clusters.map((members, c) => {
+    for (const i of members) clusterOf[i] = c;
+    const infra = members.filter(onInfra).length / members.length;
+    return clusterTerm(
+      members.map((i) => (own[i] as OwnScore).logit),
+      infra,
+    );
+  });
+  // Operator-specific links of each member to the rest of its cluster.
+  const specific = new Float64Array(ids.length);
+  for (const e of graph.edges) {
+    if (e.specific <= 0) continue;
+    const c = clusterOf[e.u] as number;
+    if (c < 0 || c !== clusterOf[e.v]) continue;
+    specific[e.u] = (specific[e.u] as number) + e.specific;
+    specific[e.v] = (specific[e.v] as number) + e.specific;
+  }
+  const scores = new Float64Array(ids.length);
+  const received = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const c = clusterOf[i] as number;
+    const o = own[i] as OwnScore;
+    received[i] = c >= 0 ? (terms[c] as number) * memberShare(o.contentLogit, specific[i] as number) : 0;
+    scores[i] = sigmoid(o.logit + (received[i] as number));
+  }
+
+  stage('campaigns');
+  const campaigns: Campaign[] = [];
+  const campaignOf = new Map<number, string>();
+  const clusterEvidence = new Map<number, Evidence>();
+  clusters.forEach((members, c) => {
+    const term = terms[c] as number;
+    if (term <= 0) return;
+    const flagged = members.filter((i) => (scores[i] as number) >= WATCH_AT);
+    const indicators = sharedIndicators(graph.artifactsOf, flagged);
+    const ev: Evidence = {
+      signal: 'link.harvesting_cluster',
+      value: flagged.length,
+      baseline: 2,
+      weight: Math.round(term * 1e6) / 1e6,
+      detail: clusterDetail(members.length, indicators),
+    };
+    for (const i of members)
+      if ((received[i] as number) > 0)
+        clusterEvidence.set(i, { ...ev, weight: Math.round((received[i] as number) * 1e6) / 1e6 });
+    if (flagged.length < MIN_CAMPAIGN_ACCOUNTS) return;
+    const cm: CampaignMember[] = flagged.map((i) =>
+      memberOf(profiles[i] as AccountProfile, own[i] as OwnScore, scores[i] as number),
+    );
+    const campaign = buildCampaign(cm, indicators, CAPABILITIES, {
+      ...ev,
+      detail: `${flagged.length} coordinated accounts; ${ev.detail}`,
+    });
+    campaigns.push(campaign);
+    for (const i of flagged) campaignOf.set(i, campaign.campaign_id);
+  });
+  campaigns.sort(
+    (a, b) =>
+      b.score - a.score ||
+      b.accounts.length - a.accounts.length ||
+      a.campaign_id.localeCompare(b.campaign_id),
+  );
+
+  const verdicts: Verdict[] = profiles.map((p, i) => {
+    const score = scores[i] as number;
+    const ce = clusterEvidence.get(i) ?? null;
+    const evidence = evidenceOf(
+      own[i] as OwnScore,
+      ce === null ? null : { term: ce.weight, size: Number(ce.value), detail: ce.detail },
+      explainEvidence,
+    );
+    return {
+      account_id: p.account_id as Verdict['account_id'],
+      score: Math.round(score * 1e6) / 1e6,
+      verdict: verdictOf(score),
+      campaign_id: (campaignOf.get(i) ?? null) as Verdict['campaign_id'],
+      evidence,
+    };
+  });
+  // Accounts on file without exchanges: nothing to judge.
+  for (const info of infoList)
+    if (!graph.index.has(info.account_id))
+      verdicts.push({
+        account_id: info.account_id as Verdict['account_id'],
+        score: 0,
+        verdict: 'clear',
+        campaign_id: null,
+        evidence: [],
+      });
+  verdicts.sort((a, b) => (a.account_id < b.account_id ? -1 : a.account_id > b.account_id ? 1 : 0));
+
+  stage('resellers');
+  const multiUser = profiles
+    .map((p, i) => ({ p, i }))
+    .filter(
+      ({ p, i }) =>
+        (scores[i] as number) >= WATCH_AT && (p.agg?.distinct_end_users ?? 0) >= MULTI_USER_MIN_END_USERS,
+    )
+    .map(({ p }) => p.account_id);
+  const resellers =
+    textMode === 'none' ? { units: [], accounts: [] } : await judgeResellers(source, multiUser);
+  timings.push({ stage: 'resellers', seconds: (performance.now() - t0) / 1000 });
+
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const a of aggregates) {
+    first = Math.min(first, a.first_ts);
+    last = Math.max(last, a.last_ts);
+  }
+  return {
+    verdicts,
+    campaigns,
+    resellers,
+    textMode,
+    unavailable,
+    thresholds: THRESHOLDS.map((t) => ({ ...t })),
+    exchanges: presence.exchanges,
+    period: Number.isFinite(first) ? { first, last } : null,
+    releases,
+    timings,
+    stats: {
+      accounts: ids.length,
+      artifacts_shared: shared.length,
+      artifacts_too_common: tooCommon,
+      templates_shared: artifacts.length - shared.length,
+      edges: graph.edges.length,
+      clusters: clusters.length,
+      campaigns: campaigns.length,
+    },
+  };
+}
+
+function memberOf(p: AccountProfile, o: OwnScore, score: number): CampaignMember {
+  return {
+    account_id: p.account_id,
+    score,
+    agg: p.agg,
+    capabilities: p.text?.capabilities ?? [],
+    evidence: evidenceOf(o, null, explainEvidence),
+  };
+}
+
+/** Artifacts held by at least two of the members, with how many hold each. */
+function sharedIndicators(
+  artifactsOf: ReadonlyMap<number, readonly { kind: LinkKind; value: string }[]>,
+  members: readonly number[],
+): SharedIndicator[] {
+  const count = new Map<string, SharedIndicator>();
+  for (const i of members)
+    for (const a of artifactsOf.get(i) ?? []) {
+      const k = `${a.kind}\u0000${a.value}`;
+      const s = count.get(k);
+      if (s === undefined) count.set(k, { kind: a.kind, value: a.value, members: 1 });
+      else s.members++;
+    }
+  return [...count.values()].filter((s) => s.members >= 2);
+}
+
+function clusterDetail(size: number, indicators: readonly SharedIndicator[]): string {
+  const kinds = new Map<string, number>();
+  for (const i of indicators) kinds.set(i.kind, (kinds.get(i.kind) ?? 0) + 1);
+  const parts = [...kinds.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, n]) => `${n} shared ${ARTIFACT_NAMES[k] ?? k}${n > 1 ? 's' : ''}`);
+  return `in a cluster of ${size} linked accounts that harvest${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
+function unavailableSignals(
+  textMode: TextMode,
+  filled: Readonly<Record<keyof ColumnPresence, number>>,
+  accounts: number,
+  releases: number,
+): { signal: string; reason: string }[] {
+  const out: { signal: string; reason: string }[] = [];
+  if (textMode !== 'raw') {
+    const why =
+      textMode === 'fingerprint'
+        ? 'only prompt_fingerprint is stored (no prompt text)'
+        : 'no prompt text and no prompt_fingerprint stored';
+    for (const s of [
+      'text.strong_elicitation',
+      'text.elicitation',
+      'text.harvest_capability',
+      'text.template_concentration',
+      'link.prompt_template',
+    ])
+      out.push({ signal: s, reason: why });
+  }
+  if (accounts === 0)
+    for (const s of [
+      'account.new_and_heavy',
+      'account.pathway',
+      'account.unverified',
+      'geo.rhythm_mismatch',
+      'link.payment_fingerprint',
+    ])
+      out.push({ signal: s, reason: 'no accounts file ingested' });
+  if (releases === 0) out.push({ signal: 'behaviour.pivot', reason: 'no releases file ingested' });
+  if ((filled.reasoning ?? 0) === 0)
+    out.push({ signal: 'behaviour.reasoning_share', reason: 'no exchange carries `reasoning`' });
+  if ((filled.tls_fingerprint ?? 0) === 0)
+    out.push({ signal: 'link.tls_fingerprint', reason: 'no exchange carries `tls_fingerprint`' });
+  if ((filled.output_tokens ?? 0) === 0)
+    out.push({ signal: 'behaviour.output_ratio', reason: 'no exchange carries token counts' });
+  return out;
+}
+
+export type { AccountAggregate };
