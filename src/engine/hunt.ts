@@ -15,7 +15,7 @@ import {
   MIN_CAMPAIGN_ACCOUNTS,
   type SharedIndicator,
 } from '../campaigns/index.js';
-import { ARTIFACT_NAMES, explainEvidence } from '../explain/index.js';
+import { explainEvidence, sharedArtifacts } from '../explain/index.js';
 import type { Campaign, Evidence, Verdict } from '../formats/index.js';
 import { CAPABILITIES } from '../formats/index.js';
 import { type Artifact, buildLinkGraph, clusterAccounts, type LinkKind } from '../link/index.js';
@@ -328,7 +328,7 @@ function clusterDetail(size: number, indicators: readonly SharedIndicator[]): st
   const parts = [...kinds.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 4)
-    .map(([k, n]) => `${n} shared ${ARTIFACT_NAMES[k] ?? k}${n > 1 ? 's' : ''}`);
+    .map(([k, n]) => sharedArtifacts(k, n));
   return `in a cluster of ${size} linked accounts that harvest${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 

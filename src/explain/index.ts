@@ -48,15 +48,21 @@ export function explainEvidence(code: string, value: V, baseline: B): string {
 /** Every code with words in the catalogue (tests check the scoring stage emits no other). */
 export const EXPLAINED_CODES: readonly string[] = Object.keys(CATALOGUE);
 
-/** Human names of artifact kinds, for cluster evidence and indicators. */
-export const ARTIFACT_NAMES: Readonly<Record<string, string>> = {
-  ip: 'IP address',
-  subnet: 'network (/24)',
-  payment_fingerprint: 'payment instrument',
-  tls_fingerprint: 'TLS fingerprint',
-  user_agent: 'user agent',
-  email_domain: 'email domain',
-  system_prompt: 'system prompt',
-  api_key: 'API key',
-  prompt_template: 'prompt template',
+/** Human names of artifact kinds (singular, plural), for cluster evidence and indicators. */
+export const ARTIFACT_NAMES: Readonly<Record<string, readonly [string, string]>> = {
+  ip: ['IP address', 'IP addresses'],
+  subnet: ['network (/24)', 'networks (/24)'],
+  payment_fingerprint: ['payment instrument', 'payment instruments'],
+  tls_fingerprint: ['TLS fingerprint', 'TLS fingerprints'],
+  user_agent: ['user agent', 'user agents'],
+  email_domain: ['email domain', 'email domains'],
+  system_prompt: ['system prompt', 'system prompts'],
+  api_key: ['API key', 'API keys'],
+  prompt_template: ['prompt template', 'prompt templates'],
 };
+
+/** "3 shared IP addresses", "1 shared payment instrument". */
+export function sharedArtifacts(kind: string, n: number): string {
+  const names = ARTIFACT_NAMES[kind] ?? [kind, `${kind}s`];
+  return `${n} shared ${n === 1 ? names[0] : names[1]}`;
+}

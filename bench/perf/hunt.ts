@@ -1,0 +1,164 @@
+/**
+ * `hunt` speed and memory: reported-2026 at several sizes (default ~1M, ~2M, ~4M exchanges;
+ * `--scales 0.25` adds the issue's full point, 11.7M exchanges in our simulator), each stored
+ * once in DuckDB, then in a fresh child process per point: a bare `SELECT account_id, count(*)
+ * … GROUP BY account_id` over the same table (the yardstick, best of 3), then the whole hunt
+ * with its outputs (verdicts, campaigns, exchange verdicts, report). Peak RSS is the child's
+ * own (process.resourceUsage().maxRSS). Writes bench/results/hunt.md.
+ *
+ * Run: npm run bench:hunt [-- --scales 0.0214,0.0428,0.0855 --seed 11 --dir /tmp/distillguard-bench-hunt]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simulate } from '../../sim/index.js';
+import { hunt, writeHuntOutputs } from '../../src/engine/index.js';
+import { ingestFiles, openDuckDbStore } from '../../src/store/index.js';
+
+/** ~1M, ~2M and ~4M exchanges of reported-2026 (11.69M at scale 0.25 with seed 7). */
+const DEFAULT_SCALES = [0.0214, 0.0428, 0.0855];
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found');
+    dir = up;
+  }
+  return dir;
+}
+
+interface Point {
+  scale: number;
+  exchanges: number;
+  accounts: number;
+  bareSeconds: number;
+  huntSeconds: number;
+  maxRssMb: number;
+  stages: { stage: string; seconds: number }[];
+  ingestSeconds: number;
+}
+
+/** Child: bare GROUP BY (best of 3), then hunt + outputs; prints JSON. */
+async function child(db: string, out: string): Promise<void> {
+  const store = await openDuckDbStore(db);
+  const source = store.features();
+  let bare = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    await source.bareGroupBy();
+    bare = Math.min(bare, (performance.now() - t) / 1000);
+  }
+  const t0 = performance.now();
+  const result = await hunt(source, { seed: 1 });
+  await writeHuntOutputs(result, source, out, {
+    source: db,
+    command: 'bench:hunt',
+    generatedAt: new Date(0).toISOString(),
+  });
+  const huntSeconds = (performance.now() - t0) / 1000;
+  await store.close();
+  process.stdout.write(
+    JSON.stringify({
+      exchanges: result.exchanges,
+      accounts: result.verdicts.length,
+      bareSeconds: bare,
+      huntSeconds,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      stages: result.timings,
+    }),
+  );
+}
+
+async function prepare(
+  dir: string,
+  scale: number,
+  seed: number,
+): Promise<{ db: string; ingestSeconds: number }> {
+  const data = join(dir, `scale-${scale}`);
+  const db = join(dir, `scale-${scale}.duckdb`);
+  const marker = `${db}.done`;
+  if (existsSync(marker)) return { db, ingestSeconds: Number.NaN };
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  process.stderr.write(`simulating reported-2026 at scale ${scale}…\n`);
+  await simulate({ scenario: 'reported-2026', seed, scale, out: data });
+  process.stderr.write('ingesting…\n');
+  const store = await openDuckDbStore(db);
+  const t = performance.now();
+  await ingestFiles(
+    store,
+    ['accounts', 'releases', 'exchanges'].map((k) => join(data, `${k}.jsonl`)),
+  );
+  await store.close();
+  const ingestSeconds = (performance.now() - t) / 1000;
+  rmSync(data, { recursive: true, force: true });
+  writeFileSync(marker, `${ingestSeconds}\n`);
+  return { db, ingestSeconds };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return child(argv[1] as string, argv[2] as string);
+  const opt = (k: string) => {
+    const i = argv.indexOf(k);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const scales = (opt('--scales') ?? DEFAULT_SCALES.join(',')).split(',').map(Number);
+  const seed = Number(opt('--seed') ?? 11);
+  const dir = opt('--dir') ?? '/tmp/distillguard-bench-hunt';
+  mkdirSync(dir, { recursive: true });
+  const root = packageRoot();
+  const points: Point[] = [];
+  for (const scale of scales) {
+    const { db, ingestSeconds } = await prepare(dir, scale, seed);
+    const out = join(dir, `hunt-${scale}`);
+    process.stderr.write(`hunting scale ${scale}…\n`);
+    const json = execFileSync(process.execPath, [join(root, 'dist/bench/perf/hunt.js'), '--child', db, out], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const r = JSON.parse(json) as Omit<Point, 'scale' | 'ingestSeconds'>;
+    points.push({ scale, ingestSeconds, ...r });
+    process.stderr.write(
+      `  ${r.exchanges} exchanges: hunt ${r.huntSeconds.toFixed(1)} s, bare GROUP BY ${r.bareSeconds.toFixed(2)} s, peak ${(r.maxRssMb / 1024).toFixed(2)} GiB\n`,
+    );
+  }
+  const cpu = cpus();
+  const lines = [
+    '# hunt: speed and memory',
+    '',
+    `- Date: ${new Date().toISOString()}`,
+    `- Command: \`npm run bench:hunt${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}\``,
+    `- Machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+    `- Data: reported-2026, seed ${seed}, stored once in DuckDB; each point in a fresh process.`,
+    '- Yardstick: `SELECT account_id, count(*) FROM exchanges GROUP BY account_id` on the same table in the same process (best of 3). Targets (issue 4): hunt ≤ 60 s and ≤ 6 GiB at reported-2026 scale 0.25; ≤ 4× the yardstick.',
+    '',
+    '| scale | exchanges | accounts | hunt (s) | bare GROUP BY (s) | hunt ÷ GROUP BY | exchanges/s | peak RSS (GiB) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...points.map(
+      (p) =>
+        `| ${p.scale} | ${p.exchanges.toLocaleString('en-US')} | ${p.accounts.toLocaleString('en-US')} | ${p.huntSeconds.toFixed(1)} | ${p.bareSeconds.toFixed(3)} | ${(p.huntSeconds / p.bareSeconds).toFixed(0)}× | ${Math.round(p.exchanges / p.huntSeconds).toLocaleString('en-US')} | ${(p.maxRssMb / 1024).toFixed(2)} |`,
+    ),
+    '',
+    'Stage times (s):',
+    '',
+    `| scale | ${(points[0]?.stages ?? []).map((s) => s.stage).join(' | ')} |`,
+    `|---:|${(points[0]?.stages ?? []).map(() => '---:').join('|')}|`,
+    ...points.map((p) => `| ${p.scale} | ${p.stages.map((s) => s.seconds.toFixed(1)).join(' | ')} |`),
+    '',
+  ];
+  const path = join(root, 'bench/results/hunt.md');
+  writeFileSync(path, lines.join('\n'));
+  process.stderr.write(`wrote ${path}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
