@@ -72,7 +72,9 @@ describe('distillguard hunt', () => {
     // the same data gives the same verdicts
     const again = join(dir, 'hunt2');
     await run(registerHunt, ['hunt', '--db', db, '--out', again, '--quiet']);
-    expect(readFileSync(join(again, 'verdicts.jsonl'), 'utf8')).toBe(readFileSync(join(out, 'verdicts.jsonl'), 'utf8'));
+    expect(readFileSync(join(again, 'verdicts.jsonl'), 'utf8')).toBe(
+      readFileSync(join(out, 'verdicts.jsonl'), 'utf8'),
+    );
   }, 120_000);
 
   it('refuses a missing database and a bad seed with a usage error', async () => {

@@ -35,16 +35,20 @@ import {
   type AccountProfile,
   accountSignals,
   addToSummary,
-  analyzeExchange,
+  createTextAnalyzer,
   emptyTextSummary,
   type TextSummary,
 } from '../signals/index.js';
 import type { AccountAggregate, AccountInfo, ColumnPresence, FeatureSource } from '../store/index.js';
 import { judgeResellers, MULTI_USER_MIN_END_USERS, type ResellerResult } from './reseller.js';
 
-/** Exchanges per account read by the text stage: enough for a share to be tight (±0.1 at 64),
- * bounded so that a 10M-exchange agent costs what a hobbyist does. */
+/** Exchanges per account read by the text stage's second pass (accounts with any elicitation
+ * in the first): enough for a share to be tight (±0.1 at 64), bounded so that a 10M-exchange
+ * agent costs what a hobbyist does. */
 export const TEXT_SAMPLE_PER_ACCOUNT = 64;
+/** The first pass over every account: 16 prompts miss an account that elicits in 20% of its
+ * traffic with probability 0.8^16 ≈ 3%, and one that elicits in half with 0.002%. */
+export const TEXT_FIRST_SAMPLE = 16;
 /** Artifacts shared by more accounts than this carry no link (a public cloud /24, the default
  * SDK user agent); they are counted in the run's stats. */
 export const MAX_ARTIFACT_ACCOUNTS = 5000;
@@ -56,6 +60,7 @@ export type TextMode = 'raw' | 'fingerprint' | 'none';
 export interface HuntOptions {
   seed?: number;
   textSample?: number;
+  firstTextSample?: number;
   /** Called as each stage starts (for progress). */
   onStage?: (stage: string, index: number, total: number) => void;
 }
@@ -112,26 +117,45 @@ export async function hunt(source: FeatureSource, opts: HuntOptions = {}): Promi
   stage('text');
   const texts = new Map<string, TextSummary>();
   const templateAccounts = new Map<string, Set<string>>();
+  const textStats = { firstPass: 0, secondPass: 0 };
   if (textMode !== 'none') {
-    let current = '';
-    let summary = emptyTextSummary();
-    for await (const batch of source.textSample(opts.textSample ?? TEXT_SAMPLE_PER_ACCOUNT))
-      for (const row of batch) {
-        if (row.account_id !== current) {
-          if (current !== '') texts.set(current, summary);
-          current = row.account_id;
-          summary = emptyTextSummary();
+    // Two passes: a small sample of every account with the cheap detectors, then a full
+    // sample, with the capability model, of the accounts whose prompts elicit reasoning at all.
+    // Most accounts never show a hit, and most of the text work was theirs.
+    const read = async (perAccount: number, only: readonly string[] | undefined, withCapability: boolean) => {
+      const analyze = createTextAnalyzer(100_000, withCapability);
+      const found = new Map<string, { summary: TextSummary; templates: Set<string> }>();
+      for await (const batch of source.textSample(perAccount, only))
+        for (const row of batch) {
+          let a = found.get(row.account_id);
+          if (a === undefined)
+            found.set(row.account_id, (a = { summary: emptyTextSummary(), templates: new Set() }));
+          const t = row.prompt !== null ? analyze(row.prompt, row.system_prompt, row.tool_count) : null;
+          addToSummary(a.summary, t, row.prompt_fingerprint !== null);
+          for (const k of t?.templates ?? []) a.templates.add(k);
         }
-        const t = row.prompt !== null ? analyzeExchange(row.prompt, row.system_prompt, row.tool_count) : null;
-        addToSummary(summary, t, row.prompt_fingerprint !== null);
-        if (t !== null)
-          for (const k of t.templates) {
-            const s = templateAccounts.get(k) ?? new Set<string>();
-            templateAccounts.set(k, s);
-            s.add(row.account_id);
-          }
+      return found;
+    };
+    const first = await read(opts.firstTextSample ?? TEXT_FIRST_SAMPLE, undefined, false);
+    const interesting = [...first.entries()]
+      .filter(([, a]) => a.summary.elicited > 0)
+      .map(([id]) => id)
+      .sort();
+    const second =
+      interesting.length > 0
+        ? await read(opts.textSample ?? TEXT_SAMPLE_PER_ACCOUNT, interesting, true)
+        : new Map();
+    for (const [id, a] of first) {
+      const b = second.get(id) ?? a;
+      texts.set(id, b.summary);
+      for (const k of b.templates) {
+        const s = templateAccounts.get(k) ?? new Set<string>();
+        templateAccounts.set(k, s);
+        s.add(id);
       }
-    if (current !== '') texts.set(current, summary);
+    }
+    textStats.firstPass = first.size;
+    textStats.secondPass = second.size;
   }
 
   stage('signals');
@@ -292,6 +316,8 @@ export async function hunt(source: FeatureSource, opts: HuntOptions = {}): Promi
       edges: graph.edges.length,
       clusters: clusters.length,
       campaigns: campaigns.length,
+      text_first_pass_accounts: textStats.firstPass,
+      text_second_pass_accounts: textStats.secondPass,
     },
   };
 }

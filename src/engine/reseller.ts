@@ -5,7 +5,7 @@
  * the account-level score flagged, every exchange is judged in its context: its own prompt,
  * its end user (a unit), and the templates the account's harvesting traffic uses.
  */
-import { analyzeExchange } from '../signals/index.js';
+import { createTextAnalyzer } from '../signals/index.js';
 import type { FeatureSource, UnitExchangeRow } from '../store/index.js';
 
 /** An account that declares at least this many distinct end users carries other people's
@@ -42,26 +42,31 @@ export async function judgeResellers(
 ): Promise<ResellerResult> {
   const out: ResellerResult = { units: [], accounts: [] };
   if (accounts.length === 0) return out;
+  const analyze = createTextAnalyzer();
   // Rows come ordered by account; an account's rows may span batches.
   let rows: UnitExchangeRow[] = [];
   for await (const batch of source.unitExchanges(accounts))
     for (const r of batch) {
       if (rows.length > 0 && rows[0]?.account_id !== r.account_id) {
-        judgeAccount(rows, out);
+        judgeAccount(rows, out, analyze);
         rows = [];
       }
       rows.push(r);
     }
-  judgeAccount(rows, out);
+  judgeAccount(rows, out, analyze);
   return out;
 }
 
 type Row = UnitExchangeRow;
 
-function judgeAccount(rows: readonly Row[], out: ResellerResult): void {
+function judgeAccount(
+  rows: readonly Row[],
+  out: ResellerResult,
+  analyze: ReturnType<typeof createTextAnalyzer>,
+): void {
   if (rows.length === 0) return;
   const analysed = rows.map((r) =>
-    r.prompt === null ? null : analyzeExchange(r.prompt, r.system_prompt, r.tool_count),
+    r.prompt === null ? null : analyze(r.prompt, r.system_prompt, r.tool_count),
   );
   const unit = new Map<string, { n: number; strong: number }>();
   const tmpl = new Map<string, { n: number; strong: number }>();

@@ -18,7 +18,9 @@ export type { ExchangeText, TextSummary } from './text.js';
 export {
   addToSummary,
   analyzeExchange,
+  CACHE_MAX_PROMPT_CHARS,
   capabilityMix,
+  createTextAnalyzer,
   emptyTextSummary,
   shrunkShare,
   templateKeys,

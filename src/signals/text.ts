@@ -10,12 +10,21 @@
  */
 import type { Capability } from '../formats/index.js';
 import { CAPABILITIES } from '../formats/index.js';
-import { classifyCapability, detectElicitation, ELICITATION_KINDS, promptSkeleton } from '../text/index.js';
+import {
+  classifyCapability,
+  detectElicitation,
+  ELICITATION_KINDS,
+  type Elicitation,
+  hasElicitation,
+  promptSkeleton,
+} from '../text/index.js';
 
 /** Tokens of the skeleton's head kept in the template key: the wrapper of a template (persona,
  * instruction, output format) sits at its start while the task varies; 8 tokens hold one
  * instruction clause without much of the task. */
 export const TEMPLATE_HEAD_TOKENS = 8;
+/** Characters of a prompt skeletonised for its template key (8 tokens fit many times over). */
+export const TEMPLATE_HEAD_CHARS = 400;
 /** Prompts shorter than this many skeleton tokens carry no template key ("continue", "thanks"). */
 export const TEMPLATE_MIN_TOKENS = 6;
 
@@ -66,28 +75,73 @@ const CAP_INDEX = new Map<Capability, number>(CAPABILITIES.map((c, i) => [c, i])
  * sending GSM8K verbatim to the campaigns wrapping the same GSM8K items. Empty for short prompts.
  */
 export function templateKeys(prompt: string): string[] {
-  const tokens = promptSkeleton(prompt)
+  // The key needs the first few tokens only: skeletonising the whole prompt cost 3x more.
+  const tokens = promptSkeleton(prompt.length > TEMPLATE_HEAD_CHARS ? prompt.slice(0, TEMPLATE_HEAD_CHARS) : prompt)
     .split(' ')
     .filter((t) => t !== '');
   if (tokens.length < TEMPLATE_MIN_TOKENS) return [];
   return [`head: ${tokens.slice(0, TEMPLATE_HEAD_TOKENS).join(' ')}`];
 }
 
+/**
+ * The text features of one exchange. `withCapability: false` skips the capability model (the
+ * first, wide pass of `hunt` needs only what scores: elicitation and templates) and labels the
+ * capability from the elicitation rules alone, else 'other'.
+ */
 export function analyzeExchange(
   prompt: string | null,
   systemPrompt: string | null,
   toolCount: number,
+  withCapability = true,
 ): ExchangeText {
-  const e = detectElicitation(prompt ?? undefined, systemPrompt ?? undefined);
-  const capability = classifyCapability(prompt ?? undefined, {
-    toolCount: Number.isFinite(toolCount) ? toolCount : undefined,
-    systemPrompt: systemPrompt ?? undefined,
-  });
+  const elicitation = detectElicitation(prompt ?? undefined, systemPrompt ?? undefined);
+  const capability = withCapability
+    ? classifyCapability(prompt ?? undefined, {
+        toolCount: Number.isFinite(toolCount) ? toolCount : undefined,
+        systemPrompt: systemPrompt ?? undefined,
+        elicitation,
+      })
+    : ruleCapability(elicitation, toolCount);
   return {
-    strong: e.strong,
-    mask: e.mask,
+    strong: elicitation.strong,
+    mask: elicitation.mask,
     capability,
     templates: prompt === null || prompt === '' ? [] : templateKeys(prompt),
+  };
+}
+
+function ruleCapability(e: Elicitation, toolCount: number): Capability {
+  if (toolCount > 0) return 'tool_use';
+  if (hasElicitation(e, 'rubric_grading')) return 'grading';
+  if (hasElicitation(e, 'policy_rewrite')) return 'policy_rewrite';
+  if (e.strong) return 'reasoning';
+  return 'other';
+}
+
+/** Prompts longer than this are analysed without caching (they rarely repeat). */
+export const CACHE_MAX_PROMPT_CHARS = 4_000;
+
+/**
+ * `analyzeExchange` with a bounded cache of repeated exchanges (an agent's "continue", tool
+ * outputs, an app's fixed system prompt with common questions): the analysis is a pure
+ * function of prompt, system prompt and whether tools were sent. The cache is emptied when it
+ * reaches `maxEntries`.
+ */
+export function createTextAnalyzer(
+  maxEntries = 100_000,
+  withCapability = true,
+): (prompt: string | null, systemPrompt: string | null, toolCount: number) => ExchangeText {
+  const cache = new Map<string, ExchangeText>();
+  return (prompt, systemPrompt, toolCount) => {
+    if (prompt === null || prompt.length > CACHE_MAX_PROMPT_CHARS)
+      return analyzeExchange(prompt, systemPrompt, toolCount, withCapability);
+    const key = `${toolCount > 0 ? 1 : 0}\u0000${systemPrompt ?? ''}\u0000${prompt}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const t = analyzeExchange(prompt, systemPrompt, toolCount, withCapability);
+    if (cache.size >= maxEntries) cache.clear();
+    cache.set(key, t);
+    return t;
   };
 }
 

@@ -35,6 +35,12 @@ const ACCOUNT_PAGE = 500;
 export const SUBNET_SQL = `CASE WHEN contains(ip, ':') THEN array_to_string(string_split(ip, ':')[1:3], ':') || '::/48'
   ELSE regexp_extract(ip, '^[0-9]+\\.[0-9]+\\.[0-9]+') || '.0/24' END`;
 
+/** Text kept of a long prompt: its head and its tail (what the text stage scans). */
+export const CLIP_HEAD_CHARS = 2_000;
+export const CLIP_TAIL_CHARS = 1_000;
+const clipped = (col: string): string =>
+  `CASE WHEN length(${col}) > ${CLIP_HEAD_CHARS + CLIP_TAIL_CHARS} THEN ${col}[1:${CLIP_HEAD_CHARS}] || chr(10) || ${col}[-${CLIP_TAIL_CHARS}:] ELSE ${col} END`;
+
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 const num = (v: DuckDBValue | undefined): number =>
@@ -68,8 +74,15 @@ export class DuckDbFeatureSource implements FeatureSource {
       'reasoning',
       'output_tokens',
     ];
+    // One probe per column (does any row fill it?) instead of count(column): counting a text
+    // column reads it whole (11 s for 1.5M prompts here); a probe stops at the first value.
     const c = await this.columns(
-      `SELECT count(*)::DOUBLE, ${names.map((n) => `count("${n}")::DOUBLE`).join(', ')} FROM exchanges`,
+      `SELECT (SELECT count(*) FROM exchanges)::DOUBLE, ${names
+        .map(
+          (n) =>
+            `CASE WHEN (SELECT 1 FROM exchanges WHERE "${n}" IS NOT NULL LIMIT 1) IS NULL THEN 0.0 ELSE 1.0 END`,
+        )
+        .join(', ')}`,
     );
     const filled = {} as ColumnPresence;
     names.forEach((n, i) => {
@@ -80,11 +93,14 @@ export class DuckDbFeatureSource implements FeatureSource {
 
   async accountAggregates(): Promise<AccountAggregate[]> {
     const sql = `
-WITH base AS (
-  SELECT account_id, ts, ip, user_agent, tls_fingerprint, api_key_id, end_user_id, endpoint, model,
-    input_tokens, output_tokens, turns, tool_count, reasoning, status, max_tokens, system_prompt,
-    ts - lag(ts) OVER (PARTITION BY account_id ORDER BY ts, seq) AS gap
-  FROM exchanges
+WITH gaps AS (
+  -- A narrow sort (account, time) of its own: carrying every column through the window
+  -- function made the whole query 10x slower.
+  SELECT account_id, median(gap) AS gap_median,
+    stddev_pop(ln(1 + gap)) / nullif(avg(ln(1 + gap)), 0) AS gap_log_cv,
+    avg(CASE WHEN gap IS NULL THEN NULL WHEN gap < ${FAST_GAP_MS} THEN 1.0 ELSE 0.0 END) AS gap_fast
+  FROM (SELECT account_id, ts - lag(ts) OVER (PARTITION BY account_id ORDER BY ts, seq) AS gap FROM exchanges)
+  GROUP BY account_id
 ),
 main AS (
   SELECT account_id,
@@ -101,11 +117,8 @@ main AS (
     approx_count_distinct(end_user_id) AS end_users,
     avg(CASE WHEN end_user_id IS NULL THEN 0.0 ELSE 1.0 END) AS eu_share,
     approx_count_distinct(model) AS models, approx_count_distinct(hash(system_prompt)) AS sys_prompts,
-    median(max_tokens) AS max_tokens, mode(endpoint) AS endpoint,
-    median(gap) AS gap_median,
-    stddev_pop(ln(1 + gap)) / nullif(avg(ln(1 + gap)), 0) AS gap_log_cv,
-    avg(CASE WHEN gap IS NULL THEN NULL WHEN gap < ${FAST_GAP_MS} THEN 1.0 ELSE 0.0 END) AS gap_fast
-  FROM base GROUP BY account_id
+    median(max_tokens) AS max_tokens, mode(endpoint) AS endpoint
+  FROM exchanges GROUP BY account_id
 ),
 hourly AS (
   SELECT account_id, ts // ${HOUR_MS} AS h, count(*) AS c FROM exchanges GROUP BY ALL
@@ -135,9 +148,9 @@ SELECT m.account_id, m.n::DOUBLE, m.first_ts::DOUBLE, m.last_ts::DOUBLE, hrs.act
   m.mean_turns, m.tool_share, m.reasoning_share, m.error_share, m.ips::DOUBLE,
   coalesce(s.subnets, 0)::DOUBLE, m.uas::DOUBLE, m.tls::DOUBLE, m.keys::DOUBLE, m.end_users::DOUBLE,
   m.eu_share, m.models::DOUBLE, m.sys_prompts::DOUBLE, m.max_tokens::DOUBLE, coalesce(m.endpoint, ''),
-  hrs.cs, hrs.hods, m.gap_median::DOUBLE, m.gap_log_cv, m.gap_fast,
+  hrs.cs, hrs.hods, g.gap_median::DOUBLE, g.gap_log_cv, g.gap_fast,
   p.share, p.lag_h, coalesce(p.model, '')
-FROM main m JOIN hrs USING (account_id) LEFT JOIN subnets s USING (account_id)
+FROM main m JOIN hrs USING (account_id) JOIN gaps g USING (account_id) LEFT JOIN subnets s USING (account_id)
 LEFT JOIN piv p USING (account_id)
 ORDER BY m.account_id`;
     const c = await this.columns(sql);
@@ -268,12 +281,22 @@ ORDER BY kind, value`);
    * converting VARCHARs through the node bindings ran at ~16 MB/s here, JSON.parse at
    * hundreds. The file lives in a private temp directory and is removed at the end.
    */
-  private async *viaFile<T>(sql: string): AsyncIterable<T[]> {
+  private async *viaFile<T>(sql: string, accounts?: readonly string[]): AsyncIterable<T[]> {
     const dir = await mkdtemp(join(tmpdir(), 'distillguard-'));
     const file = join(dir, 'rows.jsonl');
     try {
       const conn = await this.connect();
       try {
+        if (accounts !== undefined) {
+          // The accounts to read, as a temp table the query joins (an IN list of thousands
+          // of literals parses slowly).
+          await conn.run('CREATE OR REPLACE TEMP TABLE dg_only (account_id VARCHAR)');
+          for (let p = 0; p < accounts.length; p += 1000) {
+            const page = accounts.slice(p, p + 1000);
+            if (page.length > 0)
+              await conn.run(`INSERT INTO dg_only VALUES ${page.map((a) => `(${lit(a)})`).join(', ')}`);
+          }
+        }
         await conn.run(`COPY (${sql}) TO ${lit(file)} (FORMAT json)`);
       } finally {
         conn.closeSync();
@@ -284,25 +307,32 @@ ORDER BY kind, value`);
     }
   }
 
-  textSample(perAccount: number): AsyncIterable<TextSampleRow[]> {
+  textSample(perAccount: number, only?: readonly string[]): AsyncIterable<TextSampleRow[]> {
+    // Long texts are cut to what the text stage reads (its detectors scan the first 2,000 and
+    // last 1,000 characters; templates live at the start): the sampled JSON was ~1 KB a row,
+    // and copying and parsing it cost more than analysing it.
     // Each exchange is kept with probability perAccount / (its account's exchanges), decided by
     // a hash of its key: about perAccount per account, deterministic, and no sort of the whole
     // table (a row_number() window over every exchange cost several times more).
-    return this.viaFile<TextSampleRow>(`
-WITH rate AS (SELECT account_id, least(1.0, ${Math.floor(perAccount)} / count(*)) AS p FROM exchanges GROUP BY account_id)
-SELECT e.account_id, e.ts::DOUBLE AS ts, e.end_user_id, e.prompt, e.system_prompt, e.prompt_fingerprint,
-  coalesce(e.tool_count, 0)::DOUBLE AS tool_count
+    return this.viaFile<TextSampleRow>(
+      `
+WITH rate AS (SELECT account_id, least(1.0, ${Math.floor(perAccount)} / count(*)) AS p FROM exchanges
+  ${only === undefined ? '' : 'SEMI JOIN dg_only USING (account_id)'} GROUP BY account_id)
+SELECT e.account_id, e.ts::DOUBLE AS ts, e.end_user_id, ${clipped('e.prompt')} AS prompt,
+  ${clipped('e.system_prompt')} AS system_prompt, e.prompt_fingerprint, coalesce(e.tool_count, 0)::DOUBLE AS tool_count
 FROM exchanges e JOIN rate r USING (account_id)
 WHERE r.p >= 1.0 OR (hash(coalesce(e.request_id, e.content_hash)) % 1000003) < r.p * 1000003
-ORDER BY e.account_id, e.ts, e.seq`);
+ORDER BY e.account_id, e.ts, e.seq`,
+      only,
+    );
   }
 
   async *unitExchanges(accounts: readonly string[]): AsyncIterable<UnitExchangeRow[]> {
     for (let p = 0; p < accounts.length; p += ACCOUNT_PAGE) {
       const page = accounts.slice(p, p + ACCOUNT_PAGE);
       yield* this.viaFile<UnitExchangeRow>(`
-SELECT request_id, account_id, end_user_id, prompt, system_prompt, prompt_fingerprint,
-  coalesce(tool_count, 0)::DOUBLE AS tool_count
+SELECT request_id, account_id, end_user_id, ${clipped('prompt')} AS prompt, ${clipped('system_prompt')} AS system_prompt,
+  prompt_fingerprint, coalesce(tool_count, 0)::DOUBLE AS tool_count
 FROM exchanges WHERE account_id IN (${page.map(lit).join(', ')}) ORDER BY account_id, ts, seq`);
     }
   }

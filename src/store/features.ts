@@ -130,16 +130,18 @@ export interface UnitExchangeRow {
 }
 
 export interface FeatureSource {
-  /** Exchanges stored and the columns a deployment actually fills (count of non-null values). */
+  /** Exchanges stored and the columns a deployment actually fills (1 when any exchange
+   * carries the field, 0 when none does). */
   presence(): Promise<{ exchanges: number; filled: ColumnPresence }>;
   accountAggregates(): Promise<AccountAggregate[]>;
   accountInfo(): Promise<AccountInfo[]>;
   releases(): Promise<{ model: string; released_at: number }[]>;
   /** Artifacts shared by 2..maxAccounts accounts (larger ones carry no linking weight). */
   sharedArtifacts(maxAccounts: number): Promise<{ shared: SharedArtifact[]; tooCommon: number }>;
-  /** About `perAccount` exchanges per account, chosen by a hash of their key (deterministic),
-   * in batches ordered by account then time (an account's rows may span batches). */
-  textSample(perAccount: number): AsyncIterable<TextSampleRow[]>;
+  /** About `perAccount` exchanges per account (of `only` accounts, when given), chosen by a
+   * hash of their key — deterministic, and a larger sample contains a smaller one — in batches
+   * ordered by account then time (an account's rows may span batches). */
+  textSample(perAccount: number, only?: readonly string[]): AsyncIterable<TextSampleRow[]>;
   /** Every exchange of the given accounts (for per-exchange verdicts), in batches ordered by
    * account then time (an account's rows may span batches). */
   unitExchanges(accounts: readonly string[]): AsyncIterable<UnitExchangeRow[]>;

@@ -31,7 +31,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { CAPABILITIES, type Capability } from '../formats/index.js';
-import { detectElicitation, ELICITATION_BIT } from './elicitation.js';
+import { detectElicitation, ELICITATION_BIT, type Elicitation } from './elicitation.js';
 import { promptTokens } from './normalize.js';
 
 export type { Capability };
@@ -367,6 +367,9 @@ export interface CapabilityHints {
   /** Number of tool definitions sent with the request. */
   toolCount?: number | undefined;
   systemPrompt?: string | undefined;
+  /** `detectElicitation(prompt, systemPrompt)` when the caller has it already (saves running
+   * the detectors twice). */
+  elicitation?: Elicitation | undefined;
 }
 
 /**
@@ -378,7 +381,7 @@ export function classifyCapability(prompt: string | undefined, hints?: Capabilit
   const lower = (prompt.length > RULE_CHARS ? prompt.slice(0, RULE_CHARS) : prompt).toLowerCase();
   if (VISION_STEM.test(lower) && VISION.test(lower)) return 'vision';
   if ((hints?.toolCount ?? 0) > 0 || TOOL_RESULT.test(prompt)) return 'tool_use';
-  const e = detectElicitation(prompt, hints?.systemPrompt);
+  const e = hints?.elicitation ?? detectElicitation(prompt, hints?.systemPrompt);
   if (e.mask !== 0) {
     if ((e.mask & ELICITATION_BIT.rubric_grading) !== 0) return 'grading';
     if ((e.mask & ELICITATION_BIT.policy_rewrite) !== 0) return 'policy_rewrite';
