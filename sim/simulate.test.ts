@@ -53,6 +53,27 @@ describe('simulate', () => {
     expect(digest(a)).not.toBe(digest(c));
   });
 
+  it('gives the same bytes on one thread and on two shards (plain, gzip, privacy)', async () => {
+    const one = tmp();
+    const two = tmp();
+    const s1 = await simulate({ scenario: 'demo', seed: 7, out: one, scale: SCALE, threads: 1 });
+    const s2 = await simulate({ scenario: 'demo', seed: 7, out: two, scale: SCALE, threads: 2 });
+    expect(digest(two)).toBe(digest(one));
+    expect({ ...s2, seconds: 0, exchangesPerSecond: 0, files: [] }).toEqual({
+      ...s1,
+      seconds: 0,
+      exchangesPerSecond: 0,
+      files: [],
+    });
+    for (const scenario of ['privacy', 'mixed-reseller']) {
+      const g1 = tmp();
+      const g2 = tmp();
+      await simulate({ scenario, seed: 3, out: g1, scale: 0.02, gzip: true, threads: 1 });
+      await simulate({ scenario, seed: 3, out: g2, scale: 0.02, gzip: true, threads: 2 });
+      expect(digest(g2, '.jsonl.gz')).toBe(digest(g1, '.jsonl.gz'));
+    }
+  });
+
   it('writes demo records that validate, in time order, with every archetype present', () => {
     const dir = a;
     const summary = summaryA;

@@ -1,28 +1,24 @@
 /**
  * `simulate(options)`: builds a scenario's accounts and actors, writes releases, accounts and
- * labels, then streams exchanges in time order through a heap of actors (engine.ts).
+ * labels, then streams exchanges in time order through a heap of actors (engine.ts): on this
+ * thread alone, or with a worker thread running a share of the actors (shard-worker.ts) whose
+ * time-ordered lines this thread merges with its own, numbering request ids in the merged order.
+ * Both give the same bytes.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { JsonlWriter } from '../src/formats/index.js';
-import { promptFingerprint } from '../src/text/index.js';
 import { ARCHETYPES } from './archetypes.js';
-import { loadPrompts } from './data.js';
-import {
-  type Actor,
-  ActorHeap,
-  DAY,
-  type ExchangeStats,
-  makeReleases,
-  Out,
-  RequestIds,
-  type SimAccount,
-  stats,
-} from './engine.js';
-import { type Client, IdFactory, IpSpace } from './infra.js';
-import { ascii, bytes, jsonString, num, three, two } from './line.js';
-import { Rng } from './rng.js';
-import { findScenario, periodOf, SCENARIO_NAMES } from './scenarios.js';
+import { type Chunk, ExchangeEncoder, META, newChunk, resetOut, ShardRun, shardOf } from './encode.js';
+import { ActorHeap, type ExchangeStats, Out, RequestIds, type SimAccount, stats } from './engine.js';
+import { checkOptions, type Prepared, prepare, scaledCount } from './prepare.js';
+import type { ShardWorkerData } from './shard-worker.js';
+
+export { SimulateError, type SimulateErrorCode, scaledCount } from './prepare.js';
 
 export interface SimulateOptions {
   scenario: string;
@@ -36,6 +32,14 @@ export interface SimulateOptions {
   /** Called every `progressEvery` exchanges and at the end. */
   onProgress?: (p: ProgressInfo) => void;
   progressEvery?: number;
+  /**
+   * Threads generating traffic: 1, or 2 (this thread runs ~42% of the actors and merges, a worker
+   * thread the rest). Default: 2 on 4 cores or more when the run is large enough to pay for
+   * starting the worker (which loads the pools and builds every actor again), else 1. The bytes
+   * do not depend on it. Where the worker script cannot run (the TypeScript sources under vitest)
+   * both shards run in turn on this thread.
+   */
+  threads?: number;
 }
 
 export interface ProgressInfo {
@@ -72,51 +76,6 @@ export interface SimulateSummary {
   exchangesPerSecond: number;
 }
 
-export type SimulateErrorCode = 'unknown_scenario' | 'bad_scale' | 'bad_seed';
-
-export class SimulateError extends Error {
-  override readonly name = 'SimulateError';
-  constructor(
-    readonly code: SimulateErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Units of an archetype at a scale: proportional, but never rounded away to zero. */
-export function scaledCount(count: number, scale: number): number {
-  if (count <= 0) return 0;
-  return Math.max(1, Math.round(count * scale));
-}
-
-/** Keys and punctuation of an exchange line, as bytes (copying beats a char loop even for short runs). */
-const K_ACCOUNT_ID = Buffer.from('Z","account_id":"');
-const K_IP = Buffer.from('","ip":"');
-const K_REQUEST_ID = Buffer.from('","request_id":"');
-const K_API_KEY_ID = Buffer.from('","api_key_id":"');
-const K_END_USER_ID = Buffer.from('","end_user_id":"');
-const K_FORWARDED_FOR = Buffer.from('","forwarded_for":"');
-const K_ENDPOINT = Buffer.from('","endpoint":"');
-const K_MODEL = Buffer.from('","model":"');
-const K_INPUT_TOKENS = Buffer.from('","input_tokens":');
-const K_OUTPUT_TOKENS = Buffer.from(',"output_tokens":');
-const K_STATUS = Buffer.from(',"status":');
-const K_LATENCY_MS = Buffer.from(',"latency_ms":');
-const K_TURNS = Buffer.from(',"turns":');
-const K_TOOL_COUNT = Buffer.from(',"tool_count":');
-const K_TEMPERATURE = Buffer.from(',"temperature":');
-const K_PROMPT_FINGERPRINT = Buffer.from(',"prompt_fingerprint":"');
-const K_REASONING_TRUE = Buffer.from(',"reasoning":true,"max_tokens":');
-const K_REASONING_FALSE = Buffer.from(',"reasoning":false,"max_tokens":');
-const K_HARVEST_TRUE = Buffer.from(',"harvest":true');
-const K_HARVEST_FALSE = Buffer.from(',"harvest":false');
-/** `,"prompt":` — what precedes the prompt when there is no system prompt. */
-const PROMPT_KEY = Buffer.from(',"prompt":');
-/** Upper bound on the bytes of an exchange line besides its variable strings: the keys, the
- * timestamp, the request id, seven numbers (at most 24 chars each as `String(n)`), the booleans
- * and the newline come to about 480; the rest is slack. */
-const LINE_FIXED_BYTES = 640;
 /** The exchanges writer's buffer. Small enough to stay in the CPU cache while lines are encoded
  * into it (buffers are recycled once written): 256 KiB measured ~15% faster than 4 MiB. */
 const EXCHANGE_BUFFER_BYTES = 256 << 10;
@@ -125,53 +84,58 @@ const EXCHANGE_BUFFER_BYTES = 256 << 10;
  * the cores. Every buffer in flight was once a fresh one (page faults), so not more: 8 MiB
  * measured at least as fast as 32 MiB. */
 const EXCHANGE_HIGH_WATER_MARK = 8 << 20;
+/** Below this many units (accounts, apps, slots… at the run's scale) the default is one thread:
+ * starting generator threads (each loads the pools and builds every actor) would cost more than
+ * it saves. */
+const MIN_UNITS_FOR_THREADS = 2000;
+/** Two generating threads plus the file system's thread oversubscribe a 2-core machine: measured
+ * there under other jobs' load (load average 3–6), 2 threads cost ~25% more CPU per exchange and
+ * ran 0.75–0.95× as fast as 1, and 1.2× as fast only when the cores were nearly free. So the
+ * default uses them from 4 cores on; `threads: 2` asks for them anywhere. */
+const MIN_CORES_FOR_THREADS = 4;
+/** Share of the actors this thread generates itself when it works beside one generator thread:
+ * less than half, since it also merges and hands the output to the file system. */
+const MAIN_SPLIT = 0.42;
+const WORKER_URL = new URL('./shard-worker.js', import.meta.url);
+
+/** The compiled worker script exists (not when running the TypeScript sources). */
+function workerAvailable(): boolean {
+  return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(WORKER_URL));
+}
 
 export async function simulate(options: SimulateOptions): Promise<SimulateSummary> {
   const t0 = performance.now();
-  const scenario = findScenario(options.scenario);
-  if (!scenario) {
-    throw new SimulateError(
-      'unknown_scenario',
-      `unknown scenario "${options.scenario}"; valid: ${SCENARIO_NAMES.join(', ')}`,
-    );
+  const checked = checkOptions(options);
+  let units = 0;
+  for (const n of Object.values(checked.scenario.counts)) units += scaledCount(n, checked.scale);
+  const auto =
+    workerAvailable() && availableParallelism() >= MIN_CORES_FOR_THREADS && units >= MIN_UNITS_FOR_THREADS;
+  const threads = (options.threads ?? (auto ? 2 : 1)) > 1 ? 2 : 1;
+  // The generator thread starts first: it builds the scenario while this thread builds it too.
+  const worker =
+    threads > 1 && workerAvailable()
+      ? new WorkerStream({
+          build: { scenario: options.scenario, seed: options.seed, scale: checked.scale },
+          shard: 1,
+          split: MAIN_SPLIT,
+        })
+      : null;
+  try {
+    return await run(options, t0, threads, worker);
+  } finally {
+    await worker?.close();
   }
-  const scale = options.scale ?? 1;
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 100) {
-    throw new SimulateError(
-      'bad_scale',
-      `--scale must be a number in (0, 100], got ${String(options.scale)}`,
-    );
-  }
-  if (!Number.isSafeInteger(options.seed) || options.seed < 0) {
-    throw new SimulateError('bad_seed', `--seed must be a non-negative integer, got ${String(options.seed)}`);
-  }
+}
+
+async function run(
+  options: SimulateOptions,
+  t0: number,
+  threads: number,
+  worker: WorkerStream | null,
+): Promise<SimulateSummary> {
+  const prep = prepare(options);
+  const { scenario, scale, privacy, period, releases, accounts } = prep;
   const gzip = options.gzip ?? false;
-  const privacy = scenario.privacy ?? false;
-  const period = periodOf(scenario);
-  const releases = makeReleases(period);
-  const pools = loadPrompts();
-  const ips = new IpSpace();
-  const root = new Rng(options.seed, `sim:${scenario.stream ?? scenario.name}`);
-  const used = new Set<string>();
-  const accounts: SimAccount[] = [];
-  const actors: Actor[] = [];
-  for (const arch of ARCHETYPES) {
-    const n = scaledCount(scenario.counts[arch.name] ?? 0, scale);
-    if (n === 0) continue;
-    arch.build(
-      {
-        rng: root.fork(arch.name),
-        ids: new IdFactory(root.fork(`ids:${arch.name}`), used),
-        ips,
-        pools,
-        period,
-        releases,
-        accounts,
-        actors,
-      },
-      n,
-    );
-  }
 
   await mkdir(options.out, { recursive: true });
   const ext = gzip ? '.jsonl.gz' : '.jsonl';
@@ -183,10 +147,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     rel.write({ model: r.model, released_at: new Date(r.releasedAt).toISOString() });
   await rel.close();
 
-  accounts.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  const sorted = accounts.slice();
+  sorted.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   const acc = new JsonlWriter(file('accounts'), { gzip });
   const lab = new JsonlWriter(file('labels'), { gzip });
-  for (const a of accounts) {
+  for (const a of sorted) {
     const rec: Record<string, unknown> = {
       account_id: a.id,
       created_at: new Date(a.createdAt).toISOString(),
@@ -206,181 +171,21 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
   await lab.close();
 
   // ---- exchanges, in time order ----
-  const heap = new ActorHeap();
-  actors.forEach((a, i) => {
-    a.idx = i;
-    heap.push(a);
-  });
   const ex = new JsonlWriter(file('exchanges'), {
     gzip,
     bufferBytes: EXCHANGE_BUFFER_BYTES,
     highWaterMark: EXCHANGE_HIGH_WATER_MARK,
   });
-  const ridRng = root.fork('request-ids');
+  const ridRng = prep.root.fork('request-ids');
   const rids = new RequestIds(ridRng.u32(), ridRng.u32());
-  const o = new Out();
-  const st: ExchangeStats = { inputTokens: 0, outputTokens: 0, status: 200, latencyMs: 0 };
-  const clientBytes = new Map<Client, Uint8Array>();
-  let sysBytes = new Map<string, Uint8Array>();
-  let fpCache = new Map<string, string>();
-  const fpByBytes = new Map<Uint8Array, string>();
-  let lastDay = -1;
-  let dayPrefix: Uint8Array = new Uint8Array(0);
-  let count = 0;
-  let harvest = 0;
-  const every = options.progressEvery ?? 65_536;
-  const span = period.end - period.start;
-
-  for (;;) {
-    const a = heap.peek();
-    if (!a || a.next >= period.end) break;
-    const t = a.next;
-    o.endUser = undefined;
-    o.forwardedFor = undefined;
-    o.harvest = undefined;
-    o.temperature = undefined;
-    o.p429 = 0.004;
-    o.outScale = 1;
-    o.maxTokens = 4096;
-    a.fill(o);
-    stats(a.rng, o, st);
-    a.advance();
-    heap.fixTop();
-
-    const sec = Math.floor(t / 1000);
-    const day = Math.floor(t / DAY);
-    if (day !== lastDay) {
-      lastDay = day;
-      dayPrefix = Buffer.from(`{"ts":"${new Date(day * DAY).toISOString().slice(0, 11)}`);
-    }
-    const sod = sec - day * 86_400;
-    const ms = t - sec * 1000;
-    const account = o.account;
-    account.exchanges++;
-    const client = o.client;
-    let cb = clientBytes.get(client);
-    if (cb === undefined) {
-      cb = Buffer.from(`","user_agent":${JSON.stringify(client.userAgent)},"tls_fingerprint":"${client.ja4}`);
-      clientBytes.set(client, cb);
-    }
-    const tx = o.text;
-    const endUser = o.endUser as string | undefined;
-    const ff = o.forwardedFor as string | undefined;
-    if (o.harvest === true) harvest++;
-    count++;
-
-    // The line is encoded in place: ASCII fields and numbers byte by byte, recurring text (client,
-    // system prompt, pool prompts) copied from bytes encoded once, other prompts JSON-encoded once.
-    let sys: Uint8Array = PROMPT_KEY;
-    /** A prompt that is not pre-encoded, JSON-encoded straight into the buffer. */
-    let promptJson: string | undefined;
-    let fp = '';
-    if (privacy) {
-      // Pool and constant texts come with their bytes (one object per text): keying the cache on
-      // that object skips hashing a long string on every lookup.
-      const pb = tx.promptBytes;
-      const f = pb !== undefined ? fpByBytes.get(pb) : fpCache.get(tx.prompt);
-      if (f === undefined) {
-        fp = promptFingerprint(tx.prompt);
-        if (pb !== undefined) fpByBytes.set(pb, fp);
-        else {
-          if (fpCache.size > 200_000) fpCache = new Map();
-          fpCache.set(tx.prompt, fp);
-        }
-      } else fp = f;
-    } else {
-      if (tx.system !== undefined) {
-        let sb = sysBytes.get(tx.system);
-        if (sb === undefined) {
-          sb = Buffer.from(`,"system_prompt":${JSON.stringify(tx.system)},"prompt":`);
-          if (sysBytes.size > 50_000) sysBytes = new Map();
-          sysBytes.set(tx.system, sb);
-        }
-        sys = sb;
-      }
-      if (tx.promptBytes === undefined) promptJson = tx.prompt;
-    }
-    const need =
-      LINE_FIXED_BYTES +
-      dayPrefix.length +
-      cb.length +
-      3 *
-        (account.id.length +
-          o.ip.length +
-          o.key.length +
-          (endUser?.length ?? 0) +
-          (ff?.length ?? 0) +
-          o.endpoint.length +
-          o.model.length +
-          fp.length +
-          2 * (promptJson?.length ?? 0)) +
-      (privacy ? 0 : sys.length + (tx.promptBytes?.length ?? 0));
-    const buf = ex.room(need);
-    let p = bytes(buf, ex.offset, dayPrefix);
-    p = two(buf, p, Math.floor(sod / 3600));
-    buf[p++] = 58; // :
-    p = two(buf, p, Math.floor(sod / 60) % 60);
-    buf[p++] = 58;
-    p = two(buf, p, sod % 60);
-    buf[p++] = 46; // .
-    p = three(buf, p, ms);
-    p = bytes(buf, p, K_ACCOUNT_ID);
-    p = ascii(buf, p, account.id);
-    p = bytes(buf, p, K_IP);
-    p = ascii(buf, p, o.ip);
-    p = bytes(buf, p, K_REQUEST_ID);
-    p = rids.writeNext(buf, p);
-    p = bytes(buf, p, K_API_KEY_ID);
-    p = ascii(buf, p, o.key);
-    if (endUser !== undefined) {
-      p = bytes(buf, p, K_END_USER_ID);
-      p = ascii(buf, p, endUser);
-    }
-    p = bytes(buf, p, cb);
-    if (ff !== undefined) {
-      p = bytes(buf, p, K_FORWARDED_FOR);
-      p = ascii(buf, p, ff);
-    }
-    p = bytes(buf, p, K_ENDPOINT);
-    p = ascii(buf, p, o.endpoint);
-    p = bytes(buf, p, K_MODEL);
-    p = ascii(buf, p, o.model);
-    p = bytes(buf, p, K_INPUT_TOKENS);
-    p = num(buf, p, st.inputTokens);
-    p = bytes(buf, p, K_OUTPUT_TOKENS);
-    p = num(buf, p, st.outputTokens);
-    p = bytes(buf, p, K_STATUS);
-    p = num(buf, p, st.status);
-    p = bytes(buf, p, K_LATENCY_MS);
-    p = num(buf, p, st.latencyMs);
-    p = bytes(buf, p, K_TURNS);
-    p = num(buf, p, tx.turns ?? 1);
-    p = bytes(buf, p, K_TOOL_COUNT);
-    p = num(buf, p, tx.toolCount ?? 0);
-    p = bytes(buf, p, tx.reasoning === true ? K_REASONING_TRUE : K_REASONING_FALSE);
-    p = num(buf, p, o.maxTokens);
-    if (o.temperature !== undefined) {
-      p = bytes(buf, p, K_TEMPERATURE);
-      p = num(buf, p, Math.round(o.temperature * 100) / 100);
-    }
-    if (privacy) {
-      p = bytes(buf, p, K_PROMPT_FINGERPRINT);
-      p = ascii(buf, p, fp);
-      buf[p++] = 34; // "
-    } else {
-      p = bytes(buf, p, sys);
-      if (promptJson !== undefined) p = jsonString(buf, p, promptJson);
-      else p = bytes(buf, p, tx.promptBytes as Uint8Array);
-    }
-    if (o.harvest !== undefined) p = bytes(buf, p, o.harvest ? K_HARVEST_TRUE : K_HARVEST_FALSE);
-    buf[p++] = 125; // }
-    const ok = ex.endLine(p);
-    if (!ok) await ex.drain();
-    if (options.onProgress && count % every === 0) {
-      options.onProgress({ fraction: (t - period.start) / span, exchanges: count, simTime: t });
-    }
-  }
+  // This thread runs every actor, or shard 0 beside a generator thread running shard 1 (on this
+  // thread too, in turn, where the worker script cannot run).
+  const split = threads > 1 ? MAIN_SPLIT : 1;
+  const other: ShardStream | null =
+    threads <= 1 ? null : (worker ?? new InlineStream(new ShardRun(prep, 1, split)));
+  const done = await generate(prep, split, other, ex, rids, options);
   await ex.close();
+  const count = done.count;
   options.onProgress?.({ fraction: 1, exchanges: count, simTime: period.end });
 
   const byArch = new Map<string, ArchetypeSummary>();
@@ -412,11 +217,219 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     exchanges: count,
     attackAccounts,
     attackExchanges,
-    harvestExchanges: harvest,
+    harvestExchanges: done.harvest,
     archetypes: ARCHETYPES.map((x) => byArch.get(x.name)).filter(
       (x): x is ArchetypeSummary => x !== undefined,
     ),
     seconds,
     exchangesPerSecond: count / seconds,
   };
+}
+
+/**
+ * Runs this thread's actors (all of them, or shard 0 when `split` < 1) and writes their lines
+ * straight into the writer, merging in the other shard's lines by (time, actor index), the order
+ * of the single-thread heap. Request ids are numbered in that merged order.
+ */
+async function generate(
+  prep: Prepared,
+  split: number,
+  other: ShardStream | null,
+  ex: JsonlWriter,
+  rids: RequestIds,
+  options: SimulateOptions,
+): Promise<{ count: number; harvest: number }> {
+  const { period } = prep;
+  const end = period.end;
+  const span = period.end - period.start;
+  const heap = new ActorHeap();
+  for (const a of prep.actors) if (split >= 1 || shardOf(a.idx, split) === 0) heap.push(a);
+  const o = new Out();
+  const st: ExchangeStats = { inputTokens: 0, outputTokens: 0, status: 200, latencyMs: 0 };
+  const enc = new ExchangeEncoder(prep.privacy);
+  const onProgress = options.onProgress;
+  const every = onProgress ? (options.progressEvery ?? 65_536) : 0;
+  let count = 0;
+  let harvest = 0;
+  // the other shard's current chunk, its next line and where that line starts
+  let c: Chunk | null = other === null ? null : await nextChunk(other);
+  let i = 0;
+  let start = 0;
+  for (;;) {
+    const a = heap.peek();
+    const own = a !== undefined && a.next < end;
+    if (c !== null) {
+      // copy the other shard's lines that come before this thread's next one
+      const at = own ? a.next : Number.POSITIVE_INFINITY;
+      const ai = own ? a.idx : 0;
+      const meta = c.meta;
+      const data = c.data;
+      const n = c.n;
+      while (i < n) {
+        const m = i * META;
+        const t = meta[m] as number;
+        if (t > at || (t === at && (meta[m + 1] as number) > ai)) break;
+        const e = meta[m + 2] as number;
+        const len = e - start;
+        const buf = ex.room(len);
+        const p = ex.offset;
+        buf.set(data.subarray(start, e - 1), p);
+        rids.writeNext(buf, p + (meta[m + 3] as number) - start);
+        start = e;
+        i++;
+        count++;
+        if (every !== 0 && count % every === 0)
+          onProgress?.({ fraction: (t - period.start) / span, exchanges: count, simTime: t });
+        if (!ex.endLine(p + len - 1)) await ex.drain();
+      }
+      if (i >= n) {
+        (other as ShardStream).release(c);
+        c = await nextChunk(other as ShardStream);
+        i = 0;
+        start = 0;
+        continue;
+      }
+    }
+    if (!own) break;
+    const t = a.next;
+    resetOut(o);
+    a.fill(o);
+    stats(a.rng, o, st);
+    a.advance();
+    heap.fixTop();
+    o.account.exchanges++;
+    if (o.harvest === true) harvest++;
+    count++;
+    const buf = ex.room(enc.measure(t, o));
+    const p = enc.write(buf, ex.offset, t, o, st, rids);
+    if (every !== 0 && count % every === 0)
+      onProgress?.({ fraction: (t - period.start) / span, exchanges: count, simTime: t });
+    if (!ex.endLine(p)) await ex.drain();
+  }
+  if (other !== null) harvest += other.finish(prep.accounts);
+  return { count, harvest };
+}
+
+/** The next chunk with lines, or null at the shard's end. */
+async function nextChunk(s: ShardStream): Promise<Chunk | null> {
+  for (;;) {
+    const x = s.next();
+    const c = x instanceof Promise ? await x : x;
+    if (c === null || c.n > 0) return c;
+    s.release(c);
+  }
+}
+
+/** A shard's chunks, in order. */
+interface ShardStream {
+  /** The next chunk, or null when the shard has no more. */
+  next(): Chunk | null | Promise<Chunk | null>;
+  /** Gives a merged chunk back for reuse. */
+  release(c: Chunk): void;
+  /** Once done: adds the exchanges of the shard's accounts to `accounts` (build order) and
+   * returns its harvest-flagged exchanges. */
+  finish(accounts: SimAccount[]): number;
+}
+
+/** A shard run on this thread, a chunk at a time (where the worker script cannot run). */
+class InlineStream implements ShardStream {
+  private readonly spare: Chunk[] = [];
+  constructor(private readonly run: ShardRun) {}
+  next(): Chunk | null {
+    if (this.run.done) return null;
+    const c = this.spare.pop() ?? newChunk();
+    this.run.fill(c);
+    return c;
+  }
+  release(c: Chunk): void {
+    this.spare.push(c);
+  }
+  /** Its actors share this thread's account objects: the counts are already there. */
+  finish(): number {
+    return this.run.harvest;
+  }
+}
+
+type FromWorker =
+  | { kind: 'chunk'; data: ArrayBuffer; meta: ArrayBuffer; n: number }
+  | { kind: 'done'; counts: Float64Array; harvest: number };
+
+/** A shard run by a generator thread (shard-worker.ts). */
+class WorkerStream implements ShardStream {
+  private readonly worker: Worker;
+  private readonly queue: Chunk[] = [];
+  private ended: { counts: Float64Array; harvest: number } | null = null;
+  private failure: Error | null = null;
+  private waiter: (() => void) | null = null;
+  private closed = false;
+  private exited = false;
+
+  constructor(data: ShardWorkerData) {
+    this.worker = new Worker(WORKER_URL, { workerData: data });
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'chunk')
+        this.queue.push({ data: Buffer.from(m.data), meta: new Float64Array(m.meta), n: m.n });
+      else this.ended = { counts: m.counts, harvest: m.harvest };
+      this.wake();
+    });
+    this.worker.on('error', (e) => {
+      this.failure ??= e;
+      this.wake();
+    });
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      if (code !== 0 && !this.closed)
+        this.failure ??= new Error(`simulate: a generator thread exited with code ${code}`);
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  next(): Chunk | null | Promise<Chunk | null> {
+    const c = this.queue.shift();
+    if (c !== undefined) return c;
+    return this.wait();
+  }
+
+  private async wait(): Promise<Chunk | null> {
+    for (;;) {
+      const c = this.queue.shift();
+      if (c !== undefined) return c;
+      if (this.failure) throw this.failure;
+      if (this.ended !== null) return null;
+      if (this.exited) throw new Error('simulate: a generator thread stopped before its end');
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+      });
+    }
+  }
+
+  release(c: Chunk): void {
+    const data = c.data.buffer as ArrayBuffer;
+    const meta = c.meta.buffer as ArrayBuffer;
+    this.worker.postMessage({ data, meta }, [data, meta]);
+  }
+
+  finish(accounts: SimAccount[]): number {
+    const end = this.ended;
+    if (end === null) throw new Error('simulate: a generator thread did not finish');
+    if (end.counts.length !== accounts.length)
+      throw new Error('simulate: a generator thread built different accounts');
+    accounts.forEach((a, i) => {
+      a.exchanges += end.counts[i] as number;
+    });
+    return end.harvest;
+  }
+
+  /** Stops the thread (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.worker.terminate();
+  }
 }
