@@ -18,7 +18,13 @@ import {
 import { explainEvidence, sharedArtifacts } from '../explain/index.js';
 import type { Campaign, Evidence, Verdict } from '../formats/index.js';
 import { CAPABILITIES } from '../formats/index.js';
-import { type Artifact, buildLinkGraph, clusterAccounts, type LinkKind } from '../link/index.js';
+import {
+  type Artifact,
+  buildLinkGraph,
+  clusterAccounts,
+  type LinkKind,
+  SPECIFIC_KINDS,
+} from '../link/index.js';
 import {
   clusterTerm,
   evidenceOf,
@@ -127,9 +133,11 @@ export async function hunt(source: FeatureSource, opts: HuntOptions = {}): Promi
       const found = new Map<string, { summary: TextSummary; templates: Set<string> }>();
       for await (const batch of source.textSample(perAccount, only))
         for (const row of batch) {
-          let a = found.get(row.account_id);
-          if (a === undefined)
-            found.set(row.account_id, (a = { summary: emptyTextSummary(), templates: new Set() }));
+          const a = found.get(row.account_id) ?? {
+            summary: emptyTextSummary(),
+            templates: new Set<string>(),
+          };
+          found.set(row.account_id, a);
           const t = row.prompt !== null ? analyze(row.prompt, row.system_prompt, row.tool_count) : null;
           addToSummary(a.summary, t, row.prompt_fingerprint !== null);
           for (const k of t?.templates ?? []) a.templates.add(k);
@@ -196,15 +204,22 @@ export async function hunt(source: FeatureSource, opts: HuntOptions = {}): Promi
       infra,
     );
   });
-  // Operator-specific links of each member to the rest of its cluster.
+  // Operator-specific links of each member to the rest of its cluster: the weights of the
+  // distinct payment instruments, keys, addresses and system prompts it shares with another
+  // member — each counted once, however many members share it (one shared cloud address is
+  // one clue, not one per account behind it).
   const specific = new Float64Array(ids.length);
-  for (const e of graph.edges) {
-    if (e.specific <= 0) continue;
-    const c = clusterOf[e.u] as number;
-    if (c < 0 || c !== clusterOf[e.v]) continue;
-    specific[e.u] = (specific[e.u] as number) + e.specific;
-    specific[e.v] = (specific[e.v] as number) + e.specific;
-  }
+  clusters.forEach((members) => {
+    const holders = new Map<string, number>();
+    for (const i of members)
+      for (const a of graph.artifactsOf.get(i) ?? [])
+        if (SPECIFIC_KINDS.has(a.kind))
+          holders.set(`${a.kind}\u0000${a.value}`, (holders.get(`${a.kind}\u0000${a.value}`) ?? 0) + 1);
+    for (const i of members)
+      for (const a of graph.artifactsOf.get(i) ?? [])
+        if (SPECIFIC_KINDS.has(a.kind) && (holders.get(`${a.kind}\u0000${a.value}`) ?? 0) >= 2)
+          specific[i] = (specific[i] as number) + a.weight;
+  });
   const scores = new Float64Array(ids.length);
   const received = new Float64Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
@@ -287,8 +302,10 @@ export async function hunt(source: FeatureSource, opts: HuntOptions = {}): Promi
         (scores[i] as number) >= WATCH_AT && (p.agg?.distinct_end_users ?? 0) >= MULTI_USER_MIN_END_USERS,
     )
     .map(({ p }) => p.account_id);
+  // Exchange by exchange needs the prompts: with fingerprints only (or nothing), every exchange
+  // keeps its account's verdict (no exchange_verdicts file is written).
   const resellers =
-    textMode === 'none' ? { units: [], accounts: [] } : await judgeResellers(source, multiUser);
+    textMode === 'raw' ? await judgeResellers(source, multiUser) : { units: [], accounts: [] };
   timings.push({ stage: 'resellers', seconds: (performance.now() - t0) / 1000 });
 
   let first = Number.POSITIVE_INFINITY;

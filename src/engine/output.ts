@@ -2,7 +2,7 @@
  * Writes a hunt's results: verdicts.jsonl, campaigns.jsonl, exchange_verdicts.jsonl (only
  * when multi-user accounts were judged exchange by exchange), report.md and report.html.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonlWriter, toRfc3339 } from '../formats/index.js';
 import { type ReportInput, renderHtml, renderMarkdown } from '../report/index.js';
@@ -40,6 +40,8 @@ export async function writeHuntOutputs(
   await writeLines(files.verdicts, result.verdicts);
   await writeLines(files.campaigns, result.campaigns);
   if (files.exchangeVerdicts !== null) await writeLines(files.exchangeVerdicts, result.resellers.units);
+  // A file left by an earlier run into the same directory would be read as this run's.
+  else await rm(join(out, 'exchange_verdicts.jsonl'), { force: true });
   const report = await reportInput(result, source, meta);
   await writeFile(files.reportMd, renderMarkdown(report));
   await writeFile(files.reportHtml, renderHtml(report));

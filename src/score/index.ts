@@ -58,9 +58,13 @@ export const COORDINATION_FULL_SIZE = 20;
  * GSM8K items a campaign also wraps). Behaviour alone does not open the door: bursts,
  * pivots and machine pace are what evaluation harnesses do too.
  */
+// SPECIFIC_FULL: the summed weights of distinct operator-specific artifacts shared with other
+// members — e.g. a payment instrument and an address, or several proxy addresses. One shared
+// address or system prompt is not enough: on the tuning seed at reported-2026 scale 0.1, genuine
+// users met a hydra cluster through one shared cloud IP or a common app system prompt.
 export const MEMBER_FROM = BASE_LOGIT + 1.5;
 export const MEMBER_FULL = BASE_LOGIT + 3.5;
-export const SPECIFIC_FULL = 2;
+export const SPECIFIC_FULL = 4;
 
 export function memberShare(contentLogit: number, specificLinks: number): number {
   const own = (contentLogit - MEMBER_FROM) / (MEMBER_FULL - MEMBER_FROM);

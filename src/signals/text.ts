@@ -76,7 +76,9 @@ const CAP_INDEX = new Map<Capability, number>(CAPABILITIES.map((c, i) => [c, i])
  */
 export function templateKeys(prompt: string): string[] {
   // The key needs the first few tokens only: skeletonising the whole prompt cost 3x more.
-  const tokens = promptSkeleton(prompt.length > TEMPLATE_HEAD_CHARS ? prompt.slice(0, TEMPLATE_HEAD_CHARS) : prompt)
+  const tokens = promptSkeleton(
+    prompt.length > TEMPLATE_HEAD_CHARS ? prompt.slice(0, TEMPLATE_HEAD_CHARS) : prompt,
+  )
     .split(' ')
     .filter((t) => t !== '');
   if (tokens.length < TEMPLATE_MIN_TOKENS) return [];
