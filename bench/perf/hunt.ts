@@ -14,6 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulate } from '../../sim/index.js';
+import { HUNT_MEMORY_LIMIT } from '../../src/cli/hunt.js';
 import { hunt, writeHuntOutputs } from '../../src/engine/index.js';
 import { ingestFiles, openDuckDbStore } from '../../src/store/index.js';
 
@@ -43,7 +44,7 @@ interface Point {
 
 /** Child: bare GROUP BY (best of 3), then hunt + outputs; prints JSON. */
 async function child(db: string, out: string): Promise<void> {
-  const store = await openDuckDbStore(db);
+  const store = await openDuckDbStore(db, { config: { memory_limit: HUNT_MEMORY_LIMIT } });
   const source = store.features();
   let bare = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 3; i++) {
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     `- Machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average at the end ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')}`,
-    `- Data: reported-2026, seed ${seed}, stored once in DuckDB; each point in a fresh process.`,
+    `- Data: reported-2026, seed ${seed}, stored once in DuckDB; each point in a fresh process; DuckDB memory_limit ${HUNT_MEMORY_LIMIT} (as \`distillguard hunt\`).`,
     '- Yardstick: `SELECT account_id, count(*) FROM exchanges GROUP BY account_id` on the same table in the same process (best of 3). Targets (issue 4): hunt ≤ 60 s and ≤ 6 GiB at reported-2026 scale 0.25; ≤ 4× the yardstick.',
     '',
     '| scale | exchanges | accounts | hunt (s) | bare GROUP BY (s) | hunt ÷ GROUP BY | exchanges/s | peak RSS (GiB) |',

@@ -27,7 +27,10 @@ export const SIGNAL_WEIGHT: Readonly<Record<SignalCode, number>> = {
   // Licensed synthetic-data jobs are templated too.
   'text.template_concentration': 0.5,
   'behaviour.output_ratio': 0.8,
-  'behaviour.reasoning_share': 0.6,
+  // Extended reasoning on most requests, far beyond the account's peers (binomial z ≥ 8): what
+  // a reasoning harvester needs on every call; genuine reasoning-model users raise their peers'
+  // baseline instead.
+  'behaviour.reasoning_share': 1.5,
   'behaviour.scripted_timing': 0.8,
   'behaviour.machine_pace': 0.4,
   'behaviour.peak_rate': 0.3,

@@ -11,6 +11,7 @@ import {
   memberShare,
   ownScore,
   SIGNAL_WEIGHT,
+  SPECIFIC_FULL,
   sigmoid,
   TRUST_DISCOUNT,
   verdictOf,
@@ -75,7 +76,8 @@ describe('cluster term', () => {
   });
   it('gives a member its share by own evidence or operator-specific links, not by shared habits', () => {
     expect(memberShare(BASE_LOGIT, 0)).toBe(0);
-    expect(memberShare(BASE_LOGIT, 3)).toBe(1);
+    expect(memberShare(BASE_LOGIT, 3)).toBeCloseTo(0.75, 9);
+    expect(memberShare(BASE_LOGIT, SPECIFIC_FULL)).toBe(1);
     expect(memberShare(0, 0)).toBe(1);
   });
   it('trust never silences strong cluster evidence', () => {
