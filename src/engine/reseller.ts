@@ -42,7 +42,8 @@ export async function judgeResellers(
 ): Promise<ResellerResult> {
   const out: ResellerResult = { units: [], accounts: [] };
   if (accounts.length === 0) return out;
-  const analyze = createTextAnalyzer();
+  // The judgement needs elicitation and templates only, not the capability model.
+  const analyze = createTextAnalyzer(100_000, false);
   // Rows come ordered by account; an account's rows may span batches.
   let rows: UnitExchangeRow[] = [];
   for await (const batch of source.unitExchanges(accounts))
