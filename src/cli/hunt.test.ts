@@ -83,6 +83,8 @@ describe('distillguard hunt', () => {
     expect(existsSync(join(dir, 'nope.duckdb'))).toBe(false);
     const seed = await run(registerHunt, ['hunt', '--db', db, '--seed', '-1']);
     expect(seed.err).toBeInstanceOf(UsageError);
+    const mem = await run(registerHunt, ['hunt', '--db', db, '--memory-limit', 'lots']);
+    expect(mem.err).toBeInstanceOf(UsageError);
   });
 });
 

@@ -108,6 +108,11 @@ export function registerHunt(program: Command): void {
       const top = Number(flags.top);
       if (!Number.isSafeInteger(top) || top < 0)
         throw new UsageError('bad_option', `--top must be a non-negative integer, got "${flags.top}"`);
+      if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(flags.memoryLimit))
+        throw new UsageError(
+          'bad_option',
+          `--memory-limit must be a size such as 3GB or 512MB, got "${flags.memoryLimit}"`,
+        );
       if (flags.db !== ':memory:' && !existsSync(flags.db))
         throw new UsageError(
           'missing_argument',
