@@ -97,7 +97,9 @@ WITH gaps AS (
   -- A narrow sort (account, time) of its own: carrying every column through the window
   -- function made the whole query 10x slower.
   SELECT account_id, median(gap) AS gap_median,
-    stddev_pop(ln(1 + gap)) / nullif(avg(ln(1 + gap)), 0) AS gap_log_cv,
+    -- Rounded: a parallel sum of irrational terms depends on the order threads combine them,
+    -- and the same data must give the same verdicts.
+    round(stddev_pop(ln(1 + gap)) / nullif(avg(ln(1 + gap)), 0), 9) AS gap_log_cv,
     avg(CASE WHEN gap IS NULL THEN NULL WHEN gap < ${FAST_GAP_MS} THEN 1.0 ELSE 0.0 END) AS gap_fast
   FROM (SELECT account_id, ts - lag(ts) OVER (PARTITION BY account_id ORDER BY ts, seq) AS gap FROM exchanges)
   GROUP BY account_id
@@ -117,8 +119,14 @@ main AS (
     approx_count_distinct(end_user_id) AS end_users,
     avg(CASE WHEN end_user_id IS NULL THEN 0.0 ELSE 1.0 END) AS eu_share,
     approx_count_distinct(model) AS models, approx_count_distinct(hash(system_prompt)) AS sys_prompts,
-    median(max_tokens) AS max_tokens, mode(endpoint) AS endpoint
+    median(max_tokens) AS max_tokens
   FROM exchanges GROUP BY account_id
+),
+endpoints AS (
+  -- The most used endpoint, ties by name (mode() picks any of equal counts).
+  SELECT account_id, first(endpoint ORDER BY c DESC, endpoint) AS endpoint
+  FROM (SELECT account_id, endpoint, count(*) AS c FROM exchanges WHERE endpoint IS NOT NULL GROUP BY ALL)
+  GROUP BY account_id
 ),
 hourly AS (
   SELECT account_id, ts // ${HOUR_MS} AS h, count(*) AS c FROM exchanges GROUP BY ALL
@@ -132,7 +140,9 @@ subnets AS (
   SELECT account_id, approx_count_distinct(${SUBNET_SQL}) AS subnets FROM exchanges WHERE ip IS NOT NULL GROUP BY account_id
 ),
 piv AS (
-  SELECT account_id, arg_max(share, share) AS share, arg_max(lag_h, share) AS lag_h, arg_max(model, share) AS model
+  -- Ties broken by model name (arg_max picks any of equal maxima, differently run to run).
+  SELECT account_id, max(share) AS share, first(lag_h ORDER BY share DESC, model) AS lag_h,
+    first(model ORDER BY share DESC, model) AS model
   FROM (
     SELECT e.account_id, r.model,
       avg(CASE WHEN e.model = r.model THEN 1.0 ELSE 0.0 END) AS share,
@@ -147,11 +157,11 @@ SELECT m.account_id, m.n::DOUBLE, m.first_ts::DOUBLE, m.last_ts::DOUBLE, hrs.act
   m.active_days::DOUBLE, hrs.peak_hour::DOUBLE, m.in_tok::DOUBLE, m.out_tok::DOUBLE, m.single_turn,
   m.mean_turns, m.tool_share, m.reasoning_share, m.error_share, m.ips::DOUBLE,
   coalesce(s.subnets, 0)::DOUBLE, m.uas::DOUBLE, m.tls::DOUBLE, m.keys::DOUBLE, m.end_users::DOUBLE,
-  m.eu_share, m.models::DOUBLE, m.sys_prompts::DOUBLE, m.max_tokens::DOUBLE, coalesce(m.endpoint, ''),
+  m.eu_share, m.models::DOUBLE, m.sys_prompts::DOUBLE, m.max_tokens::DOUBLE, coalesce(ep.endpoint, ''),
   hrs.cs, hrs.hods, g.gap_median::DOUBLE, g.gap_log_cv, g.gap_fast,
   p.share, p.lag_h, coalesce(p.model, '')
 FROM main m JOIN hrs USING (account_id) JOIN gaps g USING (account_id) LEFT JOIN subnets s USING (account_id)
-LEFT JOIN piv p USING (account_id)
+LEFT JOIN piv p USING (account_id) LEFT JOIN endpoints ep USING (account_id)
 ORDER BY m.account_id`;
     const c = await this.columns(sql);
     const rows: AccountAggregate[] = [];
