@@ -5,6 +5,7 @@
  */
 export type { Archetype } from './archetypes.js';
 export { ARCHETYPE_NAMES, ARCHETYPES } from './archetypes.js';
+export { packageRoot } from './data.js';
 export type { Scenario } from './scenarios.js';
 export { findScenario, SCENARIO_NAMES, SCENARIOS } from './scenarios.js';
 export type { ArchetypeSummary, ProgressInfo, SimulateOptions, SimulateSummary } from './simulate.js';

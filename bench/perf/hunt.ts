@@ -11,25 +11,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { simulate } from '../../sim/index.js';
+import { join } from 'node:path';
+import { packageRoot, simulate } from '../../sim/index.js';
 import { HUNT_MEMORY_LIMIT } from '../../src/cli/hunt.js';
 import { hunt, writeHuntOutputs } from '../../src/engine/index.js';
 import { ingestFiles, openDuckDbStore } from '../../src/store/index.js';
 
 /** ~1M, ~2M and ~4M exchanges of reported-2026 (11.69M at scale 0.25 with seed 7). */
 const DEFAULT_SCALES = [0.0214, 0.0428, 0.0855];
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found');
-    dir = up;
-  }
-  return dir;
-}
 
 interface Point {
   scale: number;

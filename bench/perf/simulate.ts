@@ -5,11 +5,11 @@
  * Writes bench/results/simulate.md. Run: npm run build && node dist/bench/perf/simulate.js
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type SimulateSummary, simulate } from '../../sim/index.js';
+import { packageRoot, type SimulateSummary, simulate } from '../../sim/index.js';
 
 interface RunResult {
   label: string;
@@ -21,16 +21,6 @@ interface RunResult {
   maxRssMb: number;
   cpuSeconds: number;
   bytes: number;
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found');
-    dir = up;
-  }
-  return dir;
 }
 
 async function child(): Promise<void> {

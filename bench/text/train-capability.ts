@@ -18,8 +18,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { packageRoot } from '../../sim/index.js';
 import { mulberry32 } from '../../src/rng/index.js';
 import {
   CAPABILITY_MODEL_VERSION,
@@ -47,21 +47,6 @@ interface Row {
   category: string;
   text: string;
   label: Capability;
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      readFileSync(join(dir, 'package.json'));
-      readFileSync(join(dir, 'sim', 'data', 'prompts', 'human.jsonl.gz'));
-      return dir;
-    } catch {
-      const up = dirname(dir);
-      if (up === dir) throw new Error('package root with sim/data not found');
-      dir = up;
-    }
-  }
 }
 
 function label(source: string, category: string): Capability {

@@ -45,7 +45,7 @@ import {
   emptyTextSummary,
   type TextSummary,
 } from '../signals/index.js';
-import type { AccountAggregate, AccountInfo, ColumnPresence, FeatureSource } from '../store/index.js';
+import type { AccountInfo, ColumnPresence, FeatureSource } from '../store/index.js';
 import { judgeResellers, MULTI_USER_MIN_END_USERS, type ResellerResult } from './reseller.js';
 
 /** Exchanges per account read by the text stage's second pass (accounts with any elicitation
@@ -414,5 +414,3 @@ function unavailableSignals(
     out.push({ signal: 'behaviour.output_ratio', reason: 'no exchange carries token counts' });
   return out;
 }
-
-export type { AccountAggregate };

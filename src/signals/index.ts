@@ -19,7 +19,6 @@ export {
   addToSummary,
   analyzeExchange,
   CACHE_MAX_PROMPT_CHARS,
-  capabilityMix,
   createTextAnalyzer,
   emptyTextSummary,
   shrunkShare,

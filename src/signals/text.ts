@@ -183,16 +183,3 @@ export function topTemplateShare(s: TextSummary): number {
   for (const c of s.templates.values()) if (c > m) m = c;
   return m / s.withText;
 }
-
-/** Capability mix as shares (only capabilities present). */
-export function capabilityMix(counts: readonly number[]): Record<string, number> {
-  let total = 0;
-  for (const c of counts) total += c;
-  const out: Record<string, number> = {};
-  if (total === 0) return out;
-  CAPABILITIES.forEach((cap, i) => {
-    const c = counts[i] ?? 0;
-    if (c > 0) out[cap] = Math.round((c / total) * 1000) / 1000;
-  });
-  return out;
-}

@@ -337,14 +337,14 @@ ORDER BY e.account_id, e.ts, e.seq`,
     );
   }
 
-  async *unitExchanges(accounts: readonly string[]): AsyncIterable<UnitExchangeRow[]> {
-    for (let p = 0; p < accounts.length; p += ACCOUNT_PAGE) {
-      const page = accounts.slice(p, p + ACCOUNT_PAGE);
-      yield* this.viaFile<UnitExchangeRow>(`
+  unitExchanges(accounts: readonly string[]): AsyncIterable<UnitExchangeRow[]> {
+    return this.viaFile<UnitExchangeRow>(
+      `
 SELECT request_id, account_id, end_user_id, ${clipped('prompt')} AS prompt, ${clipped('system_prompt')} AS system_prompt,
   prompt_fingerprint, coalesce(tool_count, 0)::DOUBLE AS tool_count
-FROM exchanges WHERE account_id IN (${page.map(lit).join(', ')}) ORDER BY account_id, ts, seq`);
-    }
+FROM exchanges SEMI JOIN dg_only USING (account_id) ORDER BY account_id, ts, seq`,
+      accounts,
+    );
   }
 
   async daily(accounts: readonly string[]): Promise<DailyCount[]> {
