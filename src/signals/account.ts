@@ -82,29 +82,60 @@ export interface SignalInput {
   texts: ReadonlyMap<string, TextSummary>;
 }
 
-/** Computes every account's signals against its peers. Accounts without exchanges get none. */
-export function accountSignals(input: SignalInput): AccountProfile[] {
-  const { aggregates, infos, texts } = input;
-  const keys: PeerKey[] = aggregates.map((a) => ({
+/** The peers' baselines of every compared behaviour. */
+export interface SignalBaselines {
+  ratio: PeerBaselines;
+  reasoning: PeerBaselines;
+  cv: PeerBaselines;
+  fast: PeerBaselines;
+  peak: PeerBaselines;
+}
+
+function peerKey(a: AccountAggregate, infos: ReadonlyMap<string, AccountInfo>): PeerKey {
+  return {
     size: sizeBucket(a.exchanges),
     pathway: infos.get(a.account_id)?.pathway ?? '',
     endpoint: a.endpoint,
     agentic: a.tool_share >= 0.5,
-  }));
-  const ratio = aggregates.map((a) => Math.log((a.output_tokens + 1) / (a.input_tokens + 1)));
-  const reasoning = aggregates.map((a) => a.reasoning_share);
-  const cv = aggregates.map((a) => (a.exchanges >= 50 ? -a.gap_log_cv : Number.NaN));
-  const fast = aggregates.map((a) => (a.exchanges >= 50 ? a.gap_fast_share : Number.NaN));
-  const peak = aggregates.map((a) => Math.log(a.peak_hour));
-  const b = {
-    ratio: new PeerBaselines(keys, ratio, 0.15),
-    reasoning: new PeerBaselines(keys, reasoning, 0.08),
-    cv: new PeerBaselines(keys, cv, 0.05),
-    fast: new PeerBaselines(keys, fast, 0.05),
-    peak: new PeerBaselines(keys, peak, 0.3),
   };
-  return aggregates.map((a, i) => {
-    const key = keys[i] as PeerKey;
+}
+
+const logRatio = (a: AccountAggregate): number => Math.log((a.output_tokens + 1) / (a.input_tokens + 1));
+const negCv = (a: AccountAggregate): number => (a.exchanges >= 50 ? -a.gap_log_cv : Number.NaN);
+const fastShare = (a: AccountAggregate): number => (a.exchanges >= 50 ? a.gap_fast_share : Number.NaN);
+const logPeak = (a: AccountAggregate): number => Math.log(a.peak_hour);
+
+/** Baselines over a population of accounts. The incremental driver keeps the last ones and
+ * scores a single account against them between two full passes. */
+export function signalBaselines(
+  aggregates: readonly AccountAggregate[],
+  infos: ReadonlyMap<string, AccountInfo>,
+): SignalBaselines {
+  const keys = aggregates.map((a) => peerKey(a, infos));
+  return {
+    ratio: new PeerBaselines(keys, aggregates.map(logRatio), 0.15),
+    reasoning: new PeerBaselines(
+      keys,
+      aggregates.map((a) => a.reasoning_share),
+      0.08,
+    ),
+    cv: new PeerBaselines(keys, aggregates.map(negCv), 0.05),
+    fast: new PeerBaselines(keys, aggregates.map(fastShare), 0.05),
+    peak: new PeerBaselines(keys, aggregates.map(logPeak), 0.3),
+  };
+}
+
+/** Computes every account's signals against its peers (the baselines of these same accounts
+ * unless given). Accounts without exchanges get none. */
+export function accountSignals(
+  input: SignalInput,
+  baselines: SignalBaselines = signalBaselines(input.aggregates, input.infos),
+): AccountProfile[] {
+  const { aggregates, infos, texts } = input;
+  const b = baselines;
+  return aggregates.map((a) => {
+    const key = peerKey(a, infos);
+    const ratio = logRatio(a);
     const info = infos.get(a.account_id) ?? null;
     const text = texts.get(a.account_id) ?? null;
     const s: Signal[] = [];
@@ -149,7 +180,7 @@ export function accountSignals(input: SignalInput): AccountProfile[] {
         });
       }
     }
-    const zr = zAbove(ratio[i] as number, peerStats);
+    const zr = zAbove(ratio, peerStats);
     s.push({
       code: 'behaviour.output_ratio',
       value: round((a.output_tokens + 1) / (a.input_tokens + 1), 2),
@@ -195,7 +226,7 @@ export function accountSignals(input: SignalInput): AccountProfile[] {
       code: 'behaviour.peak_rate',
       value: a.peak_hour,
       baseline: round(Math.exp(sp.median), 1),
-      strength: excess(zAbove(peak[i] as number, sp), 3, 6),
+      strength: excess(zAbove(logPeak(a), sp), 3, 6),
     });
     if (Number.isFinite(a.pivot_share) && a.pivot_share > 0) {
       s.push({

@@ -2,13 +2,14 @@
  * Signals stage: per-account behaviour over the stored period, each compared with the
  * account's peers (size, pathway, endpoint), plus the per-account summary of the text stage.
  */
-export type { AccountProfile, Signal, SignalCode, SignalInput } from './account.js';
+export type { AccountProfile, Signal, SignalBaselines, SignalCode, SignalInput } from './account.js';
 export {
   ABUSED_PATHWAYS,
   accountSignals,
   HARVEST_CAPABILITIES,
   SIGNAL_CODES,
   STRONG_ELICITATION_FLOOR,
+  signalBaselines,
 } from './account.js';
 export type { Rhythm } from './geo.js';
 export { COUNTRY_UTC_OFFSET, hourFlatness, impliedRhythm, offsetDistance, WORKING_DAY } from './geo.js';
