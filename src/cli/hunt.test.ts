@@ -5,13 +5,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../sim/index.js';
 import { Campaign, Verdict } from '../formats/index.js';
 import { ingestFiles, openDuckDbStore } from '../store/index.js';
 import { registerDemo } from './demo.js';
 import { registerHunt } from './hunt.js';
+import { jsonLines, runCommand } from './test-support/run.js';
 import { UsageError } from './usage-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dg-cli-hunt-'));
@@ -28,30 +28,8 @@ beforeAll(async () => {
   await store.close();
 }, 120_000);
 
-async function run(register: (p: Command) => void, args: string[]): Promise<{ out: string; err: unknown }> {
-  const p = new Command('distillguard').exitOverride();
-  p.configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  register(p);
-  let out = '';
-  const w = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  try {
-    await p.parseAsync(['node', 'dg', ...args], { from: 'node' });
-    return { out, err: undefined };
-  } catch (err) {
-    return { out, err };
-  } finally {
-    w.mockRestore();
-  }
-}
-
-const lines = (p: string) =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as unknown);
+const run = runCommand;
+const lines = jsonLines;
 
 describe('distillguard hunt', () => {
   it('writes valid verdicts for every account, valid campaigns and both reports', async () => {

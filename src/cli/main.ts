@@ -12,6 +12,7 @@ import { registerIngest } from './ingest.js';
 import { registerScore } from './score.js';
 import { registerSimulate } from './simulate.js';
 import { UsageError } from './usage-error.js';
+import { registerWatch } from './watch.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerHunt(program);
   registerDemo(program);
   registerScore(program);
+  registerWatch(program);
   return program;
 }
 

@@ -1,6 +1,8 @@
 export { fastExchange } from './fast-exchange.js';
 export type { FormatErrorCode, IssueAction, IssueCode, RecordIssue } from './issues.js';
 export { FORMAT_ERROR_CODES, FormatError, ISSUE_CODES } from './issues.js';
+export { readJsonl } from './jsonl.js';
+export { LineFile } from './line-file.js';
 export type { LineBatch } from './lines.js';
 export { checkReadable, MAX_LINE_BYTES, readLines } from './lines.js';
 export { formatFromName, kindFromName, openRecords } from './read.js';

@@ -1,4 +1,5 @@
 /** JSON Lines reader (plain or .gz): lines → JSON → validated records, in batches. */
+import type { Readable } from 'node:stream';
 import { checkRecord } from './check.js';
 import type { RecordIssue } from './issues.js';
 import { readLines } from './lines.js';
@@ -11,8 +12,13 @@ function jsonError(err: unknown, text: string): string {
   return `not valid JSON (${msg.length > 120 ? `${msg.slice(0, 120)}…` : msg}); line starts ${JSON.stringify(text.slice(0, 40))}`;
 }
 
-export async function* readJsonl<K extends RecordKind>(path: string, kind: K, file = path): RecordStream<K> {
-  for await (const lb of readLines(path, file)) {
+/** Records of a JSON Lines file, or of an open byte stream (stdin, a request body). */
+export async function* readJsonl<K extends RecordKind>(
+  input: string | Readable,
+  kind: K,
+  file = typeof input === 'string' ? input : '<stream>',
+): RecordStream<K> {
+  for await (const lb of readLines(input, file)) {
     const out: RecordBatch<RecordOf[K]> = {
       records: [],
       lines: [],

@@ -5,7 +5,8 @@
  * gzip stream that ends early. Blank lines are skipped (they are not records).
  */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, type ReadStream, statSync } from 'node:fs';
+import { createReadStream, ReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FormatError, type RecordIssue } from './issues.js';
 
@@ -29,7 +30,7 @@ export function isGzipPath(path: string): boolean {
 }
 
 /** Gzip members start with 1f 8b; checked so a mislabelled file fails clearly. */
-async function looksGzip(raw: ReadStream): Promise<boolean> {
+async function looksGzip(raw: Readable): Promise<boolean> {
   return new Promise((resolve) => {
     raw.once('readable', () => {
       const head = raw.read(2) as Buffer | null;
@@ -53,11 +54,23 @@ export function checkReadable(path: string, file = path): void {
   }
 }
 
-export async function* readLines(path: string, file = path): AsyncGenerator<LineBatch> {
-  checkReadable(path, file);
-  const raw = createReadStream(path, { highWaterMark: READ_CHUNK });
+/**
+ * Lines of a file (plain or .gz), or of an already open byte stream such as stdin (plain
+ * only), in batches with their line numbers and the issues found on the way.
+ */
+export async function* readLines(
+  input: string | Readable,
+  file = typeof input === 'string' ? input : '<stream>',
+): AsyncGenerator<LineBatch> {
+  const path = typeof input === 'string' ? input : null;
+  if (path !== null) checkReadable(path, file);
+  const raw: Readable =
+    path !== null ? createReadStream(path, { highWaterMark: READ_CHUNK }) : (input as Readable);
+  // Bytes consumed, for progress: a file stream counts them itself (compressed bytes for .gz).
+  let counted = 0;
+  const rawBytes = (): number => (raw instanceof ReadStream ? raw.bytesRead : counted);
   let source: AsyncIterable<Buffer> = raw;
-  const gz = isGzipPath(path);
+  const gz = path !== null && isGzipPath(path);
   if (gz) {
     const isGz = await looksGzip(raw);
     if (!isGz && raw.readableLength > 0) {
@@ -103,7 +116,8 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
 
   try {
     for await (const chunk of source) {
-      let buf: Buffer = chunk;
+      let buf: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      counted += buf.length;
       if (first) {
         first = false;
         if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
@@ -163,7 +177,7 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
         }
       }
       if (batch.lines.length > 0 || batch.issues.length > 0) {
-        batch.bytesRead = raw.bytesRead;
+        batch.bytesRead = rawBytes();
         yield batch;
         batch = { lines: [], lineNos: [], issues: [], bytesRead: 0 };
       }
@@ -174,7 +188,7 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
     if (e.code === 'EISDIR') throw new FormatError('not_a_file', `${file}: is a directory`, file);
     if (e.code === 'EACCES') throw new FormatError('unreadable', `${file}: permission denied`, file);
     if (!gz || !e.code?.startsWith('Z_')) throw err;
-    if (lineNo === 0 && carryLen === 0 && raw.bytesRead <= 2) {
+    if (lineNo === 0 && carryLen === 0 && rawBytes() <= 2) {
       throw new FormatError('unreadable', `${file}: not a readable gzip file (${e.message})`, file);
     }
     // The gzip stream ends early or is corrupt: keep what was read, report the rest.
@@ -198,7 +212,7 @@ export async function* readLines(path: string, file = path): AsyncGenerator<Line
     const last = Buffer.concat(carryParts, carryLen); // the last line, without a final \n
     emitLine(last, 0, last.length);
   }
-  batch.bytesRead = raw.bytesRead;
+  batch.bytesRead = rawBytes();
   if (batch.lines.length > 0 || batch.issues.length > 0) yield batch;
 }
 

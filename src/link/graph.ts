@@ -116,19 +116,25 @@ export function buildLinkGraph(
 ): LinkGraph {
   const index = new Map<string, number>();
   for (let i = 0; i < ids.length; i++) index.set(ids[i] as string, i);
-  // Pair key → slot in one growing pool of per-kind weights: a typed array per pair was a
-  // million small allocations at 1.5M exchanges (14% of the run in garbage collection).
+  // Pair (u < v) → slot in one growing pool of per-kind weights: a typed array per pair was a
+  // million small allocations at 1.5M exchanges (14% of the run in garbage collection). One
+  // small map per lower account keeps the keys small integers (a single map keyed u·n + v
+  // hashed boxed doubles and cost several times more).
   const K = LINK_KINDS.length;
-  const pair = new Map<number, number>();
+  const n = ids.length;
+  const adj: (Map<number, number> | undefined)[] = new Array(n);
   let pool = new Float64Array(K * 1024);
   let used = 0;
-  const n = ids.length;
   const kindIndex = new Map<LinkKind, number>(LINK_KINDS.map((k, i) => [k, i]));
   const artifactsOf = new Map<number, { kind: LinkKind; value: string; weight: number; degree: number }[]>();
-  const add = (a: number, b: number, kind: number, w: number) => {
-    const [u, v] = a < b ? [a, b] : [b, a];
-    const k = u * n + v;
-    let slot = pair.get(k);
+  // Callers pass u < v.
+  const add = (u: number, v: number, kind: number, w: number) => {
+    let m = adj[u];
+    if (m === undefined) {
+      m = new Map();
+      adj[u] = m;
+    }
+    let slot = m.get(v);
     if (slot === undefined) {
       if ((used + 1) * K > pool.length) {
         const bigger = new Float64Array(pool.length * 2);
@@ -136,7 +142,7 @@ export function buildLinkGraph(
         pool = bigger;
       }
       slot = used++;
-      pair.set(k, slot);
+      m.set(v, slot);
     }
     const at = slot * K + kind;
     pool[at] = (pool[at] as number) + w;
@@ -168,17 +174,22 @@ export function buildLinkGraph(
   const edges: Edge[] = [];
   const caps = LINK_KINDS.map((kind) => KIND_PAIR_CAP[kind]);
   const isSpecific = LINK_KINDS.map((kind) => SPECIFIC_KINDS.has(kind));
-  for (const [k, slot] of pair) {
-    let w = 0;
-    let specific = 0;
-    for (let i = 0; i < K; i++) {
-      const x = Math.min(pool[slot * K + i] as number, caps[i] as number);
-      w += x;
-      if (isSpecific[i]) specific += x;
+  for (let u = 0; u < n; u++) {
+    const m = adj[u];
+    if (m === undefined) continue;
+    const vs = [...m.keys()].sort((a, b) => a - b);
+    for (const v of vs) {
+      const slot = m.get(v) as number;
+      let w = 0;
+      let specific = 0;
+      for (let i = 0; i < K; i++) {
+        const x = Math.min(pool[slot * K + i] as number, caps[i] as number);
+        w += x;
+        if (isSpecific[i]) specific += x;
+      }
+      edges.push({ u, v, w, specific });
     }
-    edges.push({ u: Math.floor(k / n), v: k % n, w, specific });
   }
-  edges.sort((a, b) => a.u - b.u || a.v - b.v);
   return { ids: [...ids], index, edges, artifactsOf };
 }
 

@@ -21,17 +21,14 @@ import type {
   TextSampleRow,
   UnitExchangeRow,
 } from './features.js';
+import { FAST_GAP_MS, PIVOT_MIN_EXCHANGES, PIVOT_WINDOW_MS } from './features.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-/** Gaps under this are machine-fast (a person does not send two prompts within 2 s). */
-const FAST_GAP_MS = 2_000;
-/** Post-release window of the pivot signal: the reports saw half a campaign's traffic move within 24 h. */
-const PIVOT_WINDOW_MS = DAY_MS;
 /** Accounts per page of `unitExchanges` / `daily` (an IN list). */
 const ACCOUNT_PAGE = 500;
 
-/** /24 of an IPv4 address, /48 of an IPv6 one. */
+/** /24 of an IPv4 address, /48 of an IPv6 one (as `subnetOf`). */
 export const SUBNET_SQL = `CASE WHEN contains(ip, ':') THEN array_to_string(string_split(ip, ':')[1:3], ':') || '::/48'
   ELSE regexp_extract(ip, '^[0-9]+\\.[0-9]+\\.[0-9]+') || '.0/24' END`;
 
@@ -150,7 +147,7 @@ piv AS (
     FROM exchanges e JOIN releases r
       ON e.ts >= r.released_at AND e.ts < r.released_at + ${PIVOT_WINDOW_MS}
     GROUP BY e.account_id, r.model, r.released_at
-    HAVING count(*) >= 5
+    HAVING count(*) >= ${PIVOT_MIN_EXCHANGES}
   ) GROUP BY account_id
 )
 SELECT m.account_id, m.n::DOUBLE, m.first_ts::DOUBLE, m.last_ts::DOUBLE, hrs.active_hours::DOUBLE,

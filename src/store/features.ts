@@ -9,6 +9,19 @@
  * ground-truth `harvest` flag.
  */
 
+/** Gaps under this are machine-fast (a person does not send two prompts within 2 s). */
+export const FAST_GAP_MS = 2_000;
+/** Post-release window of the pivot signal: the reports saw half a campaign's traffic move within 24 h. */
+export const PIVOT_WINDOW_MS = 86_400_000;
+/** Exchanges an account must send inside a post-release window for its share to count. */
+export const PIVOT_MIN_EXCHANGES = 5;
+
+/** /24 of an IPv4 address, /48 of an IPv6 one: the `subnet` artifact (SUBNET_SQL in SQL). */
+export function subnetOf(ip: string): string {
+  if (ip.includes(':')) return `${ip.split(':').slice(0, 3).join(':')}::/48`;
+  return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
+}
+
 /** Per-account behaviour over the whole stored period (one row per account with exchanges). */
 export interface AccountAggregate {
   account_id: string;

@@ -8,15 +8,15 @@
  * Reading and storing overlap: while the store loads one batch (DuckDB works on its own
  * threads), the next one is read and parsed on the JS thread.
  */
-import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   checkReadable,
   FormatError,
   type InputFormat,
   kindFromName,
+  LineFile,
   openRecords,
-  type RecordIssue,
   type RecordKind,
   type RecordOf,
   type RecordStream,
@@ -108,31 +108,6 @@ function openInputs(inputs: readonly string[], opts: IngestOptions): OpenInput[]
   });
 }
 
-/**
- * Appends issues to the rejects file. A stale file from an earlier run is removed at once;
- * the file is created on the first issue, so a clean run leaves none behind (and a later
- * `ingest data/*.jsonl` does not pick it up as input).
- */
-class RejectsWriter {
-  private fd: number | null = null;
-  written = 0;
-  constructor(readonly path: string | null) {
-    if (path !== null) rmSync(path, { force: true });
-  }
-  write(issues: readonly RecordIssue[]): void {
-    if (this.path === null || issues.length === 0) return;
-    this.fd ??= openSync(this.path, 'w');
-    let text = '';
-    for (const i of issues) text += `${JSON.stringify(i)}\n`;
-    writeSync(this.fd, text);
-    this.written += issues.length;
-  }
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-  }
-}
-
 export async function ingestFiles(
   store: Store,
   inputs: readonly string[],
@@ -155,7 +130,7 @@ export async function ingestFiles(
   }
   const opened = openInputs(inputs, opts);
   const bytesTotal = opened.reduce((s, o) => s + o.bytes, 0);
-  const rejects = new RejectsWriter(opts.rejectsPath ?? null);
+  const rejects = new LineFile(opts.rejectsPath ?? null);
   const files: FileSummary[] = [];
   let bytesBefore = 0;
   let recordsSoFar = 0;
