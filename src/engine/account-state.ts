@@ -102,6 +102,9 @@ export class AccountState {
   /** Artifact values kept for linking, per kind (at most ARTIFACT_VALUES_PER_KIND each). */
   readonly artifacts = new Map<ExchangeArtifactKind, Set<string>>();
   private lastSystemPrompt: string | null = null;
+  private lastIp: string | null = null;
+  private lastUa: string | null = null;
+  private lastTls: string | null = null;
   private lastSystemKey = '';
   /** The text stage's summary over this account's sampled exchanges. */
   readonly text: TextSummary = emptyTextSummary();
@@ -173,16 +176,22 @@ export class AccountState {
     if (e.endpoint !== undefined) bump(this.endpoints, e.endpoint);
 
     const d = this.distinct;
-    d.ips.add(e.ip);
-    this.keep('ip', e.ip, onArtifact);
-    const subnet = subnetOf(e.ip);
-    d.subnets.add(subnet);
-    this.keep('subnet', subnet, onArtifact);
-    if (e.user_agent !== undefined) {
+    // Most exchanges repeat the account's previous address and client: skip the set lookups.
+    if (e.ip !== this.lastIp) {
+      this.lastIp = e.ip;
+      d.ips.add(e.ip);
+      this.keep('ip', e.ip, onArtifact);
+      const subnet = subnetOf(e.ip);
+      d.subnets.add(subnet);
+      this.keep('subnet', subnet, onArtifact);
+    }
+    if (e.user_agent !== undefined && e.user_agent !== this.lastUa) {
+      this.lastUa = e.user_agent;
       d.uas.add(e.user_agent);
       this.keep('user_agent', e.user_agent, onArtifact);
     }
-    if (e.tls_fingerprint !== undefined) {
+    if (e.tls_fingerprint !== undefined && e.tls_fingerprint !== this.lastTls) {
+      this.lastTls = e.tls_fingerprint;
       d.tls.add(e.tls_fingerprint);
       this.keep('tls_fingerprint', e.tls_fingerprint, onArtifact);
     }

@@ -35,7 +35,12 @@ export class DistinctCounter {
   private exact: Set<string> | null = new Set();
   private registers: Uint8Array | null = null;
 
+  private last: string | null = null;
+
   add(value: string): void {
+    // Streams repeat themselves (the same model, key, end user many times in a row).
+    if (value === this.last) return;
+    this.last = value;
     if (this.exact !== null) {
       if (this.exact.has(value)) return;
       this.exact.add(value);

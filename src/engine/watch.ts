@@ -56,6 +56,19 @@ export const RELINK_EVERY_MS = 30 * 60_000;
 /** The quick path rescores an account every this many of its exchanges, and on every sampled
  * prompt that elicits reasoning traces. */
 export const QUICK_EVERY = 16;
+/** Whether the quick path rescores an account at its n-th exchange: on every trace-eliciting
+ * prompt, every QUICK_EVERY exchanges while it is small, then at each doubling and every
+ * QUICK_LARGE_EVERY (a large account's aggregates move slowly). */
+export const QUICK_LARGE_EVERY = 256;
+/** Artifacts lighter than this are not followed when joining a cluster on the quick path (a
+ * strong edge needs STRONG_EDGE = 1.2 from a few kinds, each capped). */
+const MIN_JOIN_WEIGHT = 0.05;
+function quickDue(n: number, strong: boolean): boolean {
+  if (strong) return true;
+  if (n <= QUICK_LARGE_EVERY) return n % QUICK_EVERY === 0;
+  return n % QUICK_LARGE_EVERY === 0 || (n & (n - 1)) === 0;
+}
+
 /** Before the first scheduled pass, and while the population is young, a full pass also runs
  * each time the number of accounts seen doubles from this many: the quick path needs peer
  * baselines, and the baselines of 64 accounts are better than none. */
@@ -170,7 +183,12 @@ export class WatchEngine {
     if (this.stats.accounts >= this.nextEarlyPass) {
       this.nextEarlyPass *= 2;
       this.relink(ts);
-    } else if (this.baselines !== null && (strong || st.exchanges % QUICK_EVERY === 0)) this.quick(st, ts);
+    } else if (
+      this.baselines !== null &&
+      this.alerted.get(e.account_id) !== 'block' &&
+      quickDue(st.exchanges, strong)
+    )
+      this.quick(st, ts);
   }
 
   /** The final full pass: verdicts and campaigns over everything pushed. */
@@ -312,9 +330,10 @@ export class WatchEngine {
     // link graph); operator-specific weight per distinct artifact shared with a member.
     const pairs = new Map<string, Float64Array>();
     let specific = 0;
-    const consider = (kind: LinkKind, holders: readonly string[]) => {
-      const w = artifactWeight(kind, holders.length, population);
-      if (w <= 0) return;
+    const consider = (kind: LinkKind, holders: Iterable<string>, degree: number) => {
+      const w = artifactWeight(kind, degree, population);
+      // An artifact shared by a large part of the population cannot make a strong edge.
+      if (w < MIN_JOIN_WEIGHT) return;
       const ki = LINK_KINDS.indexOf(kind);
       let linked = false;
       for (const h of holders) {
@@ -332,16 +351,16 @@ export class WatchEngine {
     for (const [kind, values] of st.artifacts)
       for (const v of values) {
         const h = this.holders.get(`${kind}\u0000${v}`);
-        if (h !== null && h !== undefined && h.length >= 2) consider(kind, h);
+        if (h !== null && h !== undefined && h.length >= 2) consider(kind, h, h.length);
       }
     for (const k of st.text.templates.keys()) {
       const h = this.templates.get(k);
-      if (h !== null && h !== undefined && h.size >= 2) consider('prompt_template', [...h]);
+      if (h !== null && h !== undefined && h.size >= 2) consider('prompt_template', h, h.size);
     }
     const info = this.infoById.get(st.accountId);
     if (info !== undefined && info.payment_fingerprint !== null) {
       const h = this.paymentHolders.get(info.payment_fingerprint);
-      if (h !== undefined) consider('payment_fingerprint', h);
+      if (h !== undefined) consider('payment_fingerprint', h, h.length);
     }
     // Joined: a strong edge (as the clustering requires) to a member; the strongest cluster wins.
     let best: { term: number; detail: string; size: number; campaign: string | null } | undefined;
