@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HUNT_STAGES, type HuntResult, hunt, writeHuntOutputs } from '../engine/index.js';
 import { openDuckDbStore } from '../store/index.js';
+import { defaultFeedbackPath, FEEDBACK_FILE, feedbackFlag } from './feedback-flag.js';
 import { DEFAULT_DB } from './ingest.js';
 import { createProgress } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -20,6 +21,7 @@ interface HuntFlags {
   out: string;
   seed: string;
   top: string;
+  feedback?: string;
   quiet?: boolean;
 }
 
@@ -99,6 +101,10 @@ export function registerHunt(program: Command): void {
       "DuckDB's memory limit for the run (it spills to disk beyond)",
       HUNT_MEMORY_LIMIT,
     )
+    .option(
+      '--feedback <file>',
+      `analysts' decisions from the dashboard (default: ${FEEDBACK_FILE} beside the database, if present)`,
+    )
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', HELP)
     .action(async (flags: HuntFlags) => {
@@ -118,12 +124,20 @@ export function registerHunt(program: Command): void {
           'missing_argument',
           `no database at ${flags.db} (create one with \`distillguard ingest FILE… --db ${flags.db}\`)`,
         );
+      const fb = await feedbackFlag(
+        flags.feedback,
+        flags.db === ':memory:' ? null : defaultFeedbackPath(flags.db),
+      );
       const started = performance.now();
       const store = await openDuckDbStore(flags.db, { config: { memory_limit: flags.memoryLimit } });
       try {
         const source = store.features();
         const bar = createProgress({ label: 'hunt', total: HUNT_STAGES.length, quiet: flags.quiet === true });
-        const result = await hunt(source, { seed, onStage: (s, i) => bar.update(i, s) });
+        const result = await hunt(source, {
+          seed,
+          onStage: (s, i) => bar.update(i, s),
+          ...(fb === null ? {} : { feedback: fb.feedback }),
+        });
         bar.update(HUNT_STAGES.length, 'writing');
         const files = await writeHuntOutputs(result, source, flags.out, {
           source: flags.db,
@@ -131,6 +145,7 @@ export function registerHunt(program: Command): void {
           generatedAt: new Date().toISOString(),
         });
         bar.stop();
+        if (fb !== null) process.stdout.write(`analysts' feedback applied: ${fb.path}\n`);
         process.stdout.write(`${formatHuntSummary(result)}\n\n${formatCampaignTable(result, top)}\n\n`);
         process.stdout.write(
           `wrote ${[files.verdicts, files.campaigns, files.exchangeVerdicts, files.reportMd, files.reportHtml].filter((f) => f !== null).join(', ')}\n` +

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FormatError } from '../formats/index.js';
 import { registerDemo } from './demo.js';
+import { registerGateway } from './gateway.js';
 import { registerHunt } from './hunt.js';
 import { registerIngest } from './ingest.js';
 import { registerScore } from './score.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerScore(program);
   registerWatch(program);
+  registerGateway(program);
   return program;
 }
 

@@ -13,14 +13,18 @@ import { RELINK_EVERY_MS, WatchEngine } from '../engine/index.js';
 import type { Account, Alert, Exchange, RecordIssue } from '../formats/index.js';
 import { FormatError, LineFile, openRecords, readJsonl } from '../formats/index.js';
 import { type AccountInfo, openDuckDbStore } from '../store/index.js';
+import { defaultFeedbackPath, FEEDBACK_FILE, feedbackFlag } from './feedback-flag.js';
 import { createProgress } from './progress.js';
 import { UsageError } from './usage-error.js';
+import { GatewayNotifier } from './watch-notify.js';
 
 /** Largest POST body accepted (NDJSON): a batch of ~50k exchanges with prompts. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Seconds between two snapshots of verdicts and campaigns while listening. */
 export const SNAPSHOT_EVERY_S = 30;
 const TOKEN_ENV = 'DISTILLGUARD_WATCH_TOKEN';
+/** The gateway's admin token (docs/gateway.md), for --notify. */
+const ADMIN_TOKEN_ENV = 'DISTILLGUARD_ADMIN_TOKEN';
 
 interface WatchFlags {
   out: string;
@@ -33,6 +37,8 @@ interface WatchFlags {
   speed?: string;
   relinkEvery: string;
   seed: string;
+  feedback?: string;
+  notify?: string;
   quiet?: boolean;
 }
 
@@ -59,6 +65,7 @@ Examples:
   distillguard watch data/exchanges.jsonl --accounts data/accounts.jsonl --releases data/releases.jsonl --out live/
   distillguard watch data/exchanges.jsonl --db dg.duckdb --speed 3600 --out live/   # 1 h of traffic per second
   ${TOKEN_ENV}=s3cret distillguard watch --listen 8700 --db dg.duckdb --out live/
+  ${ADMIN_TOKEN_ENV}=… distillguard watch --listen 8700 --db dg.duckdb --notify http://gateway:8080 --out live/
 
 Exit status: 0 done, 2 a flag is wrong or an input is missing.`;
 
@@ -77,6 +84,14 @@ export function registerWatch(program: Command): void {
     .option('--speed <x>', 'pace a replay at x times real time (default: as fast as possible)')
     .option('--relink-every <minutes>', 'event time between full passes', String(RELINK_EVERY_MS / 60_000))
     .option('--seed <n>', 'seed of the clustering', '1')
+    .option(
+      '--feedback <file>',
+      `analysts' decisions from the dashboard (default with --db: ${FEEDBACK_FILE} beside it, if present)`,
+    )
+    .option(
+      '--notify <url>',
+      `push alerts and campaigns to a gateway as they happen (token: $${ADMIN_TOKEN_ENV})`,
+    )
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', HELP)
     .action(async (files: string[], flags: WatchFlags) => {
@@ -107,6 +122,22 @@ export function registerWatch(program: Command): void {
       if (flags.db !== undefined && !existsSync(flags.db))
         throw new UsageError('missing_argument', `no database at ${flags.db}`);
 
+      const adminToken = process.env[ADMIN_TOKEN_ENV];
+      if (flags.notify !== undefined) {
+        if (!URL.canParse(flags.notify))
+          throw new UsageError('bad_option', `--notify must be a URL, got "${flags.notify}"`);
+        if (adminToken === undefined || adminToken === '')
+          throw new UsageError(
+            'missing_argument',
+            `--notify needs the gateway's admin token in $${ADMIN_TOKEN_ENV}`,
+          );
+      }
+      const notifier =
+        flags.notify === undefined ? null : new GatewayNotifier(flags.notify, adminToken as string);
+      const fb = await feedbackFlag(
+        flags.feedback,
+        flags.db === undefined ? null : defaultFeedbackPath(flags.db),
+      );
       const { accounts, releases } = await loadContext(flags);
       mkdirSync(flags.out, { recursive: true });
       const alerts = new LineFile(join(flags.out, 'alerts.jsonl'));
@@ -116,7 +147,12 @@ export function registerWatch(program: Command): void {
         accounts,
         releases,
         relinkEveryMs: relink * 60_000,
-        onAlert: (a: Alert) => alerts.write([a]),
+        ...(fb === null ? {} : { feedback: fb.feedback }),
+        onAlert: (a: Alert) => {
+          alerts.write([a]);
+          notifier?.alert(a);
+        },
+        onRelink: (j) => notifier?.campaigns(j.campaigns),
       });
       const snapshot = () => writeSnapshot(engine, flags.out);
       const started = performance.now();
@@ -152,6 +188,7 @@ export function registerWatch(program: Command): void {
       } finally {
         alerts.close();
         rejects.close();
+        await notifier?.close();
       }
       const s = engine.stats;
       const secs = (performance.now() - started) / 1000;
@@ -160,7 +197,10 @@ export function registerWatch(program: Command): void {
           ` (${Math.round(s.exchanges / Math.max(secs, 1e-9)).toLocaleString('en-US')}/s); ${s.relinks} full passes (${s.relinkSeconds.toFixed(1)} s); text: ${engine.textMode}\n` +
           `${s.alerts} alerts → ${join(flags.out, 'alerts.jsonl')}; verdicts and campaigns → ${flags.out}\n` +
           (s.outOfOrder > 0 ? `warning: ${s.outOfOrder} exchanges arrived out of time order\n` : '') +
-          (counts.rejected > 0 ? `rejected records: ${join(flags.out, 'rejects.jsonl')}\n` : ''),
+          (counts.rejected > 0 ? `rejected records: ${join(flags.out, 'rejects.jsonl')}\n` : '') +
+          (notifier === null
+            ? ''
+            : `gateway updates: ${notifier.stats.sent} sent, ${notifier.stats.dropped} dropped\n`),
       );
     });
 }

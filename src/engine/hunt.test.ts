@@ -4,6 +4,7 @@
  * burst after a release, a reseller with one harvesting end user).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { indexFeedback } from '../feedback/index.js';
 import type { Account, Exchange, Release } from '../formats/index.js';
 import { type DuckDbStore, openDuckDbStore } from '../store/index.js';
 import { hunt } from './hunt.js';
@@ -163,6 +164,29 @@ describe('hunt', () => {
     const again = await hunt(s.features(), { seed: 1 });
     expect(again.verdicts).toEqual(r.verdicts);
     expect(again.campaigns).toEqual(r.campaigns);
+
+    // The analysts' feedback changes the next run: a dismissed account loses its own evidence
+    // but stays flagged by its cluster; a confirmed genuine account rises; a trust override shows.
+    const at = '2026-02-03T00:00:00Z';
+    const who = { updated_at: at, updated_by: 'ana', reason: 'test' };
+    const fb = indexFeedback({
+      version: 1,
+      generated_at: at,
+      accounts: {
+        harv0: { ...who, status: 'dismissed' },
+        dev3: { ...who, status: 'confirmed' },
+        dev4: { ...who, trust: 'partner' },
+      },
+      campaigns: {},
+    });
+    const f = await hunt(s.features(), { seed: 1, feedback: fb });
+    const fById = new Map(f.verdicts.map((v) => [v.account_id as string, v]));
+    expect(fById.get('harv0')?.score).toBeLessThan(byId.get('harv0')?.score as number);
+    expect(fById.get('harv0')?.verdict).not.toBe('clear');
+    expect(fById.get('harv0')?.evidence.map((e) => e.signal)).toContain('analyst.dismissed');
+    expect(fById.get('dev3')?.score).toBeGreaterThan(byId.get('dev3')?.score as number);
+    expect(fById.get('dev3')?.evidence.map((e) => e.signal)).toContain('analyst.confirmed');
+    expect(fById.get('dev4')?.evidence.map((e) => e.signal)).toContain('account.trusted');
   });
 
   it('a university NAT: many accounts on one IP with ordinary prompts stay clear and form no campaign', async () => {

@@ -9,6 +9,7 @@
  * never read. Deterministic for a seed (Louvain's).
  */
 
+import type { FeedbackIndex } from '../feedback/index.js';
 import type { Campaign, Verdict } from '../formats/index.js';
 import type { Artifact, LinkKind } from '../link/index.js';
 import { THRESHOLDS, WATCH_AT } from '../score/index.js';
@@ -34,6 +35,8 @@ export type TextMode = 'raw' | 'fingerprint' | 'none';
 
 export interface HuntOptions {
   seed?: number;
+  /** The analysts' decisions to apply (docs/feedback.md). */
+  feedback?: FeedbackIndex;
   textSample?: number;
   firstTextSample?: number;
   /** Called as each stage starts (for progress). */
@@ -145,7 +148,17 @@ export async function hunt(source: FeatureSource, opts: HuntOptions = {}): Promi
   for (const [k, accs] of templateAccounts)
     if (accs.size >= 2 && accs.size <= MAX_TEMPLATE_ACCOUNTS)
       artifacts.push({ kind: 'prompt_template', value: k, accounts: [...accs].sort() });
-  const j = judge({ aggregates, infos: infoList, texts, artifacts, seed }, (name) => stage(name));
+  const j = judge(
+    {
+      aggregates,
+      infos: infoList,
+      texts,
+      artifacts,
+      seed,
+      ...(opts.feedback === undefined ? {} : { feedback: opts.feedback }),
+    },
+    (name) => stage(name),
+  );
   const { verdicts, campaigns, profiles, scores, graph, clusters } = j;
   const ids = profiles.map((p) => p.account_id);
 

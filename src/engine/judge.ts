@@ -13,6 +13,7 @@ import {
   type SharedIndicator,
 } from '../campaigns/index.js';
 import { explainEvidence, sharedArtifacts } from '../explain/index.js';
+import type { FeedbackIndex } from '../feedback/index.js';
 import type { Campaign, Evidence, Verdict } from '../formats/index.js';
 import { CAPABILITIES } from '../formats/index.js';
 import {
@@ -30,6 +31,7 @@ import {
   type OwnScore,
   ownScore,
   PROXY_MIN_SHARED_IPS,
+  type Review,
   sigmoid,
   verdictOf,
   WATCH_AT,
@@ -55,6 +57,8 @@ export interface JudgeInput {
   seed: number;
   /** Peer baselines to score against (default: those of `aggregates`). */
   baselines?: SignalBaselines;
+  /** The analysts' decisions (docs/feedback.md): trust overrides, reviews, indicator weights. */
+  feedback?: FeedbackIndex;
 }
 
 export interface Judgement {
@@ -71,12 +75,29 @@ export interface Judgement {
 }
 
 export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Judgement {
-  const { aggregates, texts, artifacts, seed } = input;
-  const infoList = input.infos;
+  const { aggregates, texts, seed } = input;
+  const fb = input.feedback;
+  // Analysts' trust overrides replace the accounts file's; their reviews add to an account's own
+  // evidence; the indicators of campaigns they confirmed or dismissed weigh more or less.
+  const infoList =
+    fb === undefined
+      ? input.infos
+      : input.infos.map((i) => {
+          const t = fb.trustOf(i.account_id);
+          return t === null ? i : { ...i, trust: t };
+        });
+  const reviewOf = (id: string): Review => fb?.statusOf({ kind: 'account', id })?.status ?? null;
+  const artifacts =
+    fb === undefined
+      ? input.artifacts
+      : input.artifacts.map((a) => {
+          const factor = fb.indicatorWeight({ kind: a.kind, value: a.value });
+          return factor === 1 ? a : { ...a, factor };
+        });
   stage?.('signals');
   const infos = new Map<string, AccountInfo>(infoList.map((i) => [i.account_id, i]));
   const profiles = accountSignals({ aggregates, infos, texts }, input.baselines);
-  const own = profiles.map(ownScore);
+  const own = profiles.map((p) => ownScore(p, reviewOf(p.account_id)));
 
   stage?.('link');
   const ids = profiles.map((p) => p.account_id);

@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { explainEvidence } from '../explain/index.js';
+import type { FeedbackIndex } from '../feedback/index.js';
 import type { Alert, Campaign, Exchange, Verdict, VerdictKind } from '../formats/index.js';
 import { toRfc3339 } from '../formats/index.js';
 import {
@@ -83,6 +84,8 @@ export interface WatchOptions {
   releases?: readonly Release[];
   relinkEveryMs?: number;
   onAlert?: (alert: Alert) => void;
+  /** The analysts' decisions to apply (docs/feedback.md). */
+  feedback?: FeedbackIndex;
   /** Called after each full pass (for snapshots and progress). */
   onRelink?: (j: Judgement, ts: number) => void;
 }
@@ -151,7 +154,13 @@ export class WatchEngine {
     this.relinkEveryMs = opts.relinkEveryMs ?? RELINK_EVERY_MS;
     if (!(this.relinkEveryMs > 0))
       throw new RangeError(`relinkEveryMs must be > 0, got ${this.relinkEveryMs}`);
-    this.infos = [...(opts.accounts ?? [])].sort((a, b) => (a.account_id < b.account_id ? -1 : 1));
+    const fb = opts.feedback;
+    this.infos = [...(opts.accounts ?? [])]
+      .map((i) => {
+        const t = fb?.trustOf(i.account_id) ?? null;
+        return t === null ? i : { ...i, trust: t };
+      })
+      .sort((a, b) => (a.account_id < b.account_id ? -1 : 1));
     this.infoById = new Map(this.infos.map((i) => [i.account_id, i]));
     this.releases = [...(opts.releases ?? [])].sort((a, b) => a.released_at - b.released_at);
     this.staticArtifacts = accountArtifacts(this.infos);
@@ -293,7 +302,8 @@ export class WatchEngine {
       this.baselines as SignalBaselines,
     );
     if (p === undefined) return;
-    const own = ownScore(p);
+    const fb = this.opts.feedback;
+    const own = ownScore(p, fb?.statusOf({ kind: 'account', id: st.accountId })?.status ?? null);
     const r = this.received.get(st.accountId) ?? this.joinedCluster(st, own.contentLogit);
     const score = sigmoid(own.logit + (r?.term ?? 0));
     const verdict = verdictOf(score);
@@ -412,6 +422,7 @@ export class WatchEngine {
       artifacts,
       seed: this.seed,
       baselines: this.baselines,
+      ...(this.opts.feedback === undefined ? {} : { feedback: this.opts.feedback }),
     });
     this.last = j;
     this.received = new Map();

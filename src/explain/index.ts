@@ -34,6 +34,8 @@ const CATALOGUE: Readonly<Record<string, (v: V, b: B) => string>> = {
   'account.pathway': (v) => `opened through the ${v} program, a pathway the 2026 reports name as abused`,
   'account.unverified': () => 'identity not verified',
   'account.trusted': () => 'analysts marked the account as a known customer or partner',
+  'analyst.confirmed': () => 'analysts confirmed it as harvesting (itself or a campaign listing it)',
+  'analyst.dismissed': () => 'analysts dismissed it as a false positive (itself or a campaign listing it)',
   'geo.rhythm_mismatch': (v, b) => `works on the daily rhythm of ${v} while billing declares ${fmt(b)}`,
   'infra.ip_rotation': (v) => `spread over ${fmt(v)} different /24 networks, as through a proxy pool`,
   'link.harvesting_cluster': (v) => `linked to ${fmt(v)} accounts that harvest`,

@@ -81,6 +81,9 @@ export interface Artifact {
   kind: LinkKind;
   value: string;
   accounts: readonly string[];
+  /** Multiplies the artifact's weight (analysts' feedback: dismissed infrastructure weighs less,
+   * confirmed more); 1 when absent. */
+  factor?: number;
 }
 
 export interface Edge {
@@ -155,7 +158,7 @@ export function buildLinkGraph(
     }
     if (members.length < 2) continue;
     members.sort((x, y) => x - y);
-    const w = artifactWeight(art.kind, members.length, population);
+    const w = artifactWeight(art.kind, members.length, population) * (art.factor ?? 1);
     if (w <= 0) continue;
     const ki = kindIndex.get(art.kind) as number;
     for (const m of members) {

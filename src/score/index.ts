@@ -79,6 +79,18 @@ export function memberShare(contentLogit: number, specificLinks: number): number
 export const TRUST_DISCOUNT = 3;
 
 /**
+ * Analysts' reviews (the dashboard's feedback file, docs/feedback.md): an account they confirmed
+ * as harvesting (itself or through a campaign listing it) gains ANALYST_CONFIRMED log-odds, one
+ * they dismissed as a false positive loses ANALYST_DISMISSED — like trust, from its own
+ * evidence only, so a dismissed account that joins a harvesting cluster is still flagged by
+ * it. 3 log-odds is about the weight of a strong hallmark: a review moves a borderline
+ * account, not one with overwhelming evidence.
+ */
+export const ANALYST_CONFIRMED = 3;
+export const ANALYST_DISMISSED = 3;
+export type Review = 'confirmed' | 'dismissed' | null;
+
+/**
  * Verdict thresholds on the score. WATCH was set on the tuning seed (7) so that about 0.1% of
  * genuine accounts reach it (the issue's target false-positive rate); THROTTLE and BLOCK ask
  * for progressively more certainty before costing a customer anything.
@@ -121,10 +133,11 @@ export interface OwnScore {
   /** Contributions of the signals (weight × strength), strongest first, zeros dropped. */
   contributions: { signal: Signal; weight: number }[];
   trusted: boolean;
+  review: Review;
 }
 
-/** An account's log-odds from its own signals. */
-export function ownScore(p: AccountProfile): OwnScore {
+/** An account's log-odds from its own signals (and the analysts' review of it, if any). */
+export function ownScore(p: AccountProfile, review: Review = null): OwnScore {
   let logit = BASE_LOGIT;
   let contentLogit = BASE_LOGIT;
   const contributions: { signal: Signal; weight: number }[] = [];
@@ -136,14 +149,17 @@ export function ownScore(p: AccountProfile): OwnScore {
     contributions.push({ signal: s, weight: w });
   }
   const trusted = p.info?.trust === 'known_customer' || p.info?.trust === 'partner';
-  if (trusted) logit -= TRUST_DISCOUNT;
+  if (trusted) {
+    logit -= TRUST_DISCOUNT;
+    contentLogit -= TRUST_DISCOUNT;
+  }
+  if (review === 'confirmed') logit += ANALYST_CONFIRMED;
+  if (review === 'dismissed') {
+    logit -= ANALYST_DISMISSED;
+    contentLogit -= ANALYST_DISMISSED;
+  }
   contributions.sort((a, b) => b.weight - a.weight);
-  return {
-    logit,
-    contentLogit: trusted ? contentLogit - TRUST_DISCOUNT : contentLogit,
-    contributions,
-    trusted,
-  };
+  return { logit, contentLogit, contributions, trusted, review };
 }
 
 /** Coordination factor of a cluster of `size` accounts, 0 (alone) … 1 (≥ COORDINATION_FULL_SIZE). */
@@ -213,6 +229,16 @@ export function evidenceOf(
       weight: r6(-TRUST_DISCOUNT),
       detail: explain('account.trusted', 'yes', null),
     });
+  if (own.review !== null) {
+    const code = own.review === 'confirmed' ? 'analyst.confirmed' : 'analyst.dismissed';
+    out.push({
+      signal: code,
+      value: own.review,
+      baseline: null,
+      weight: own.review === 'confirmed' ? ANALYST_CONFIRMED : -ANALYST_DISMISSED,
+      detail: explain(code, own.review, null),
+    });
+  }
   out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
   return out.slice(0, max);
 }
