@@ -99,7 +99,11 @@ export interface LinkGraph {
   /** Account ids; edges refer to their indexes. */
   ids: string[];
   index: Map<string, number>;
+  /** The pairs whose weight reaches the graph's minimum edge weight (STRONG_EDGE unless asked
+   * otherwise): the only ones clustering looks at. */
   edges: Edge[];
+  /** Pairs sharing any artifact, strong or not. */
+  pairs: number;
   /** Artifacts with their weight, per account index (only artifacts shared by 2+ accounts). */
   artifactsOf: Map<number, { kind: LinkKind; value: string; weight: number; degree: number }[]>;
 }
@@ -111,11 +115,14 @@ export function artifactWeight(kind: LinkKind, degree: number, population: numbe
   return KIND_WEIGHT[kind] * Math.max(0, Math.min(1, idf));
 }
 
-/** Builds the weighted account graph of the artifacts shared by 2+ accounts. */
+/** Builds the weighted account graph of the artifacts shared by 2+ accounts, keeping the edges
+ * of weight ≥ `minEdge` (weaker pairs are counted, never clustered: materialising them cost more
+ * than the rest of the graph). */
 export function buildLinkGraph(
   ids: readonly string[],
   artifacts: readonly Artifact[],
   population: number,
+  minEdge = STRONG_EDGE,
 ): LinkGraph {
   const index = new Map<string, number>();
   for (let i = 0; i < ids.length; i++) index.set(ids[i] as string, i);
@@ -161,9 +168,10 @@ export function buildLinkGraph(
     const w = artifactWeight(art.kind, members.length, population) * (art.factor ?? 1);
     if (w <= 0) continue;
     const ki = kindIndex.get(art.kind) as number;
+    // One record per artifact, shared by its members' lists (read only).
+    const item = { kind: art.kind, value: art.value, weight: w, degree: members.length };
     for (const m of members) {
       const list = artifactsOf.get(m);
-      const item = { kind: art.kind, value: art.value, weight: w, degree: members.length };
       if (list === undefined) artifactsOf.set(m, [item]);
       else list.push(item);
     }
@@ -180,9 +188,8 @@ export function buildLinkGraph(
   for (let u = 0; u < n; u++) {
     const m = adj[u];
     if (m === undefined) continue;
-    const vs = [...m.keys()].sort((a, b) => a - b);
-    for (const v of vs) {
-      const slot = m.get(v) as number;
+    const strong: Edge[] = [];
+    for (const [v, slot] of m) {
       let w = 0;
       let specific = 0;
       for (let i = 0; i < K; i++) {
@@ -190,10 +197,12 @@ export function buildLinkGraph(
         w += x;
         if (isSpecific[i]) specific += x;
       }
-      edges.push({ u, v, w, specific });
+      if (w >= minEdge) strong.push({ u, v, w, specific });
     }
+    strong.sort((a, b) => a.v - b.v);
+    for (const e of strong) edges.push(e);
   }
-  return { ids: [...ids], index, edges, artifactsOf };
+  return { ids: [...ids], index, edges, pairs: used, artifactsOf };
 }
 
 /** Connected components over the edges of weight ≥ minWeight, restricted to `keep` accounts;
