@@ -58,16 +58,16 @@ export const RELINK_EVERY_MS = 30 * 60_000;
  * prompt that elicits reasoning traces. */
 export const QUICK_EVERY = 16;
 /** Whether the quick path rescores an account at its n-th exchange: on every trace-eliciting
- * prompt, every QUICK_EVERY exchanges while it is small, then at each doubling and every
- * QUICK_LARGE_EVERY (a large account's aggregates move slowly). */
+ * prompt, at its 1st, 2nd, 4th, 8th … exchange (a replacement account is linked to its campaign
+ * from its first request), every QUICK_EVERY exchanges while it is small and every
+ * QUICK_LARGE_EVERY later (a large account's aggregates move slowly). */
 export const QUICK_LARGE_EVERY = 256;
 /** Artifacts lighter than this are not followed when joining a cluster on the quick path (a
  * strong edge needs STRONG_EDGE = 1.2 from a few kinds, each capped). */
 const MIN_JOIN_WEIGHT = 0.05;
 function quickDue(n: number, strong: boolean): boolean {
-  if (strong) return true;
-  if (n <= QUICK_LARGE_EVERY) return n % QUICK_EVERY === 0;
-  return n % QUICK_LARGE_EVERY === 0 || (n & (n - 1)) === 0;
+  if (strong || (n & (n - 1)) === 0) return true;
+  return n <= QUICK_LARGE_EVERY ? n % QUICK_EVERY === 0 : n % QUICK_LARGE_EVERY === 0;
 }
 
 /** Before the first scheduled pass, and while the population is young, a full pass also runs
