@@ -145,7 +145,8 @@ export function registerDemo(program: Command): void {
       }
       process.stdout.write(
         `done in ${((performance.now() - started) / 1000).toFixed(1)} s. ` +
-          `Full score: distillguard score --labels ${join(out, 'labels.jsonl')} --verdicts ${join(huntDir, 'verdicts.jsonl')} --campaigns ${join(huntDir, 'campaigns.jsonl')}\n`,
+          `Full score: distillguard score --labels ${join(out, 'labels.jsonl')} --verdicts ${join(huntDir, 'verdicts.jsonl')} --campaigns ${join(huntDir, 'campaigns.jsonl')}\n` +
+          `Dashboard: distillguard serve --db ${db} --init-admin   (first run: prints the admin password; docs/dashboard.md)\n`,
       );
     });
 }

@@ -14,6 +14,7 @@ import {
   type ExchangeSink,
   FAIL_MODES,
   type FailMode,
+  FeedbackFile,
   HttpSink,
   HuntDirFeed,
   loadAccounts,
@@ -76,6 +77,7 @@ export interface GatewayFlags {
   keys?: string;
   accountHeader?: string;
   verdicts?: string;
+  feedback?: string;
   accounts?: string;
   redis?: string;
   fail: string;
@@ -165,6 +167,11 @@ export async function runGateway(
         log(`distillguard gateway: ${flags.accounts}: ${a.rejected} account records rejected`);
     }
     if (flags.verdicts !== undefined) opts.feed = new HuntDirFeed(flags.verdicts);
+    if (flags.feedback !== undefined) {
+      const f = new FeedbackFile(flags.feedback, log);
+      await f.start();
+      opts.feedback = f.get;
+    }
     const sinks: ExchangeSink[] = [];
     if (flags.capture !== undefined) sinks.push(new SegmentSink(flags.capture));
     if (flags.watchUrl !== undefined) {
@@ -212,6 +219,10 @@ export function registerGateway(program: Command): void {
     .option('--keys <file>', 'API key → account map (JSON)')
     .option('--account-header <name>', 'take the account from this header (only behind a trusted edge)')
     .option('--verdicts <dir>', '`distillguard hunt` output directory (verdicts.jsonl, campaigns.jsonl)')
+    .option(
+      '--feedback <file>',
+      "analysts' decisions (serve's feedback.json): their enforcement actions override the verdicts'",
+    )
     .option('--accounts <file>', 'accounts file (payment fingerprints for ban evasion, trust marks)')
     .option('--redis <url>', 'share buckets and verdicts between replicas through Redis')
     .option(

@@ -11,6 +11,7 @@ import { registerGateway } from './gateway.js';
 import { registerHunt } from './hunt.js';
 import { registerIngest } from './ingest.js';
 import { registerScore } from './score.js';
+import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { UsageError } from './usage-error.js';
 import { registerWatch } from './watch.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerHunt(program);
   registerDemo(program);
   registerScore(program);
+  registerServe(program);
   registerWatch(program);
   registerGateway(program);
   return program;

@@ -9,6 +9,7 @@
  * last verdicts it had, and skips the token buckets it cannot reach (counted in `stats`).
  */
 import { z } from 'zod';
+import type { FeedbackIndex } from '../feedback/index.js';
 import { VERDICTS } from '../formats/index.js';
 import type { AccountInfo } from './accounts.js';
 import { type Endpoint, type GatewayError, requestFacts } from './api.js';
@@ -58,6 +59,9 @@ export interface EnforcerOptions extends EnforcerSettings {
   keys?: Map<string, KeyInfo>;
   accounts?: Map<string, AccountInfo>;
   sinks?: readonly ExchangeSink[];
+  /** The analysts' decisions in force (dashboard feedback.json): their enforcement actions
+   * override the verdicts' (feedback-file.ts keeps one current). */
+  feedback?: () => FeedbackIndex | null;
   /** Epoch milliseconds (injected in tests). */
   clock?: () => number;
   /** Called for every decision that is not a plain allow (no prompts, no keys in it). */
@@ -120,7 +124,7 @@ export class Enforcer {
   private unsubscribe: (() => void) | null = null;
 
   private constructor(private readonly opts: EnforcerOptions) {
-    const { state, feed, keys, accounts, sinks, clock, onDecision, ...settings } = opts;
+    const { state, feed, keys, accounts, sinks, clock, onDecision, feedback, ...settings } = opts;
     const parsed = Settings.safeParse(settings);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
@@ -140,6 +144,7 @@ export class Enforcer {
       this.book,
       new EvasionIndex(this.book, new Set(this.settings.evasionVerdicts)),
       actions,
+      feedback,
     );
     this.capture = new CaptureQueue(sinks ?? [], this.settings.text);
   }

@@ -40,6 +40,7 @@ export type { EnforceErrorCode } from './errors.js';
 export { ENFORCE_ERROR_CODES, EnforceError } from './errors.js';
 export type { Artifacts, EvasionKind, EvasionMatch } from './evasion.js';
 export { EVASION_THRESHOLD, EVASION_WEIGHTS, EvasionIndex, INFRA_KINDS, subnetOf } from './evasion.js';
+export { FEEDBACK_CHECK_MS, FeedbackFile } from './feedback-file.js';
 export type { HttpSinkOptions } from './http-sink.js';
 export { exchangesUrl, HttpSink } from './http-sink.js';
 export type { DistillguardEnv, DistillguardMiddlewareOptions } from './middleware.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { indexFeedback } from '../feedback/index.js';
 import { templateKeys } from '../signals/index.js';
 import { type Artifacts, EvasionIndex, subnetOf } from './evasion.js';
 import { type ActionMap, DEFAULT_ACTIONS, Policy } from './policy.js';
@@ -124,5 +125,31 @@ describe('Policy: ban evasion', () => {
     expect(subnetOf('203.0.113.77')).toBe('203.0.113.0/24');
     expect(subnetOf('2001:db8:1:2::1')).toBe('2001:db8:1::/48');
     expect(subnetOf('nonsense')).toBeUndefined();
+  });
+});
+
+describe('Policy: analysts’ actions (feedback.json)', () => {
+  const at = '2026-11-27T00:00:00Z';
+  const who = { updated_at: at, updated_by: 'ana', reason: 'reviewed' };
+  const fb = indexFeedback({
+    version: 1,
+    generated_at: at,
+    accounts: {
+      a_block: { ...who, action: 'allow' },
+      a_clear: { ...who, action: 'block' },
+    },
+    campaigns: { 'dgc-1': { ...who, action: 'degrade', accounts: ['a_block', 'a_member'], indicators: {} } },
+  });
+  it('override the verdicts: the account’s own first, then its campaign’s', () => {
+    const book = setup().book;
+    const policy = new Policy(book, new EvasionIndex(book, new Set(['block'])), DEFAULT_ACTIONS, () => fb);
+    const decide = (account: string) => policy.decide({ account, trusted: false, artifacts: () => ({}) });
+    expect(decide('a_block')).toMatchObject({ action: 'allow', reason: { source: 'analyst' } });
+    expect(decide('a_clear')).toMatchObject({ action: 'block', reason: { source: 'analyst' } });
+    expect(decide('a_member')).toMatchObject({
+      action: 'degrade',
+      reason: { source: 'analyst', campaign_id: 'dgc-1' },
+    });
+    expect(decide('a_throttle').action).toBe('throttle');
   });
 });

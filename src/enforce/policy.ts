@@ -7,6 +7,7 @@
  * the campaign's action); an account unknown to the verdicts may match a campaign by its artifacts
  * (evasion.ts) and then takes that campaign's verdict, from its first request on.
  */
+import type { FeedbackIndex } from '../feedback/index.js';
 import type { VerdictKind } from '../formats/index.js';
 import type { Artifacts, EvasionIndex, EvasionMatch } from './evasion.js';
 import { moreSevere, type VerdictBook } from './verdict-book.js';
@@ -25,7 +26,9 @@ export const DEFAULT_ACTIONS: ActionMap = {
 
 /** Why a decision was taken: data, rendered by whoever logs it. */
 export interface Reason {
-  source: 'account' | 'campaign' | 'evasion';
+  /** `analyst`: an enforcement action set in the dashboard (feedback.json), which overrides the
+   * verdicts' action — to block sooner, or to let a false positive through. */
+  source: 'account' | 'campaign' | 'evasion' | 'analyst';
   verdict: VerdictKind;
   campaign_id: string | null;
   /** Indicators matched (evasion only). */
@@ -64,11 +67,32 @@ export class Policy {
     private readonly book: VerdictBook,
     private readonly evasion: EvasionIndex,
     private readonly actions: ActionMap = DEFAULT_ACTIONS,
+    /** The analysts' decisions currently in force (null: none). */
+    private readonly feedback: () => FeedbackIndex | null = () => null,
   ) {}
 
   decide(s: Subject): Decision {
     const own = this.book.account(s.account);
     const campaign = this.book.campaignOf(s.account);
+    const fb = this.feedback();
+    if (fb !== null) {
+      // The account's own action wins, then the most severe of the campaigns listing it in the
+      // feedback, then one set on the campaign the verdicts put it in.
+      const set =
+        fb.actionOf({ kind: 'account', id: s.account }) ??
+        (campaign !== null ? fb.actionOf({ kind: 'campaign', id: campaign }) : null);
+      if (set !== null) {
+        const verdict = moreSevere(
+          own?.verdict ?? 'clear',
+          campaign !== null ? this.book.campaignVerdict(campaign) : 'clear',
+        );
+        return this.apply(
+          set.action,
+          { source: 'analyst', verdict, campaign_id: set.campaign_id ?? campaign },
+          set.campaign_id ?? campaign ?? s.account,
+        );
+      }
+    }
     if (own !== undefined || campaign !== null) {
       const cv = campaign !== null ? this.book.campaignVerdict(campaign) : 'clear';
       const ov = own?.verdict ?? 'clear';
@@ -110,10 +134,13 @@ export class Policy {
   }
 
   private act(verdict: VerdictKind, reason: Reason, bucket: string): Decision {
-    const action = this.actions[verdict];
+    return this.apply(this.actions[verdict], reason, bucket);
+  }
+
+  private apply(action: Action, reason: Reason, bucket: string): Decision {
     switch (action) {
       case 'allow':
-        return { action, reason: verdict === 'clear' ? null : reason };
+        return { action, reason: reason.verdict === 'clear' && reason.source !== 'analyst' ? null : reason };
       case 'throttle':
         // One bucket per campaign: its members share the rate, so more accounts buy no more.
         return { action, bucket, reason };
