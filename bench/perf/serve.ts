@@ -33,22 +33,12 @@ import { hunt, writeHuntOutputs } from '../../src/engine/index.js';
 import type { Campaign, Verdict } from '../../src/formats/index.js';
 import { mulberry32 } from '../../src/rng/index.js';
 import { type CampaignList, type Overview, startServer, UserDirectory } from '../../src/server/index.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../src/server/test-support/browser.js';
 import { ingestFiles, openDuckDbStore } from '../../src/store/index.js';
 
 const BIG = 5_000;
 const BIG_ID = 'dgc-bench-5000';
 const PASSWORD = 'bench-password-1234';
-const CHROMIUM = process.env.DISTILLGUARD_CHROMIUM ?? '/usr/bin/chromium';
-/** DEPENDENCIES.md: the flags that work for Debian's chromium on this kind of machine. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Page loads of the 5,000-account campaign: the first with the server's graph cache cold. */
 const PAGE_LOADS = 3;
 

@@ -22,7 +22,7 @@ import { packageRoot, simulate } from '../../sim/index.js';
 import { hunt, RELINK_EVERY_MS, WatchEngine } from '../../src/engine/index.js';
 import type { Alert, Verdict } from '../../src/formats/index.js';
 import { openRecords } from '../../src/formats/index.js';
-import { type AccountInfo, ingestFiles, openDuckDbStore } from '../../src/store/index.js';
+import { type AccountInfo, accountInfoOf, ingestFiles, openDuckDbStore } from '../../src/store/index.js';
 
 interface Args {
   scenario: string;
@@ -74,17 +74,7 @@ async function main(): Promise<void> {
   }
   const accounts: AccountInfo[] = [];
   for await (const b of openRecords(join(data, 'accounts.jsonl'), 'accounts'))
-    for (const r of b.records)
-      accounts.push({
-        account_id: r.account_id,
-        created_at: r.created_at ?? null,
-        pathway: r.pathway ?? null,
-        country: r.country ?? null,
-        email_domain: r.email_domain ?? null,
-        payment_fingerprint: r.payment_fingerprint ?? null,
-        verified: r.verified ?? null,
-        trust: r.trust ?? null,
-      });
+    for (const r of b.records) accounts.push(accountInfoOf(r));
   const releases: { model: string; released_at: number }[] = [];
   for await (const b of openRecords(join(data, 'releases.jsonl'), 'releases'))
     for (const r of b.records) releases.push({ model: r.model, released_at: r.released_at });

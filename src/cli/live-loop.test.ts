@@ -13,7 +13,7 @@ import { simulate } from '../../sim/index.js';
 import { Enforcer, HttpSink, startGateway, startMockUpstream } from '../enforce/index.js';
 import { WatchEngine } from '../engine/index.js';
 import { type Alert, openRecords } from '../formats/index.js';
-import type { AccountInfo } from '../store/index.js';
+import { type AccountInfo, accountInfoOf } from '../store/index.js';
 import { listen } from './watch.js';
 import { GatewayNotifier } from './watch-notify.js';
 
@@ -33,17 +33,7 @@ describe('gateway → watch → gateway', () => {
     await simulate({ scenario: 'demo', seed: 4, scale: 0.05, out: dir });
     const accounts: AccountInfo[] = [];
     for await (const b of openRecords(join(dir, 'accounts.jsonl'), 'accounts'))
-      for (const a of b.records)
-        accounts.push({
-          account_id: a.account_id,
-          created_at: a.created_at ?? null,
-          pathway: a.pathway ?? null,
-          country: a.country ?? null,
-          email_domain: a.email_domain ?? null,
-          payment_fingerprint: a.payment_fingerprint ?? null,
-          verified: a.verified ?? null,
-          trust: a.trust ?? null,
-        });
+      for (const a of b.records) accounts.push(accountInfoOf(a));
     const adminToken = 'admin-token-0123456789';
     const watchToken = 'watch-token-0123456789';
     const upstream = await startMockUpstream();

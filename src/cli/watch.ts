@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { RELINK_EVERY_MS, WatchEngine } from '../engine/index.js';
-import type { Account, Alert, Exchange, RecordIssue } from '../formats/index.js';
+import type { Alert, Exchange, RecordIssue } from '../formats/index.js';
 import { FormatError, LineFile, openRecords, readJsonl } from '../formats/index.js';
-import { type AccountInfo, openDuckDbStore } from '../store/index.js';
+import { type AccountInfo, accountInfoOf, openDuckDbStore } from '../store/index.js';
 import { defaultFeedbackPath, FEEDBACK_FILE, feedbackFlag } from './feedback-flag.js';
 import { createProgress } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -363,24 +363,11 @@ async function loadContext(
           'bad_option',
           `${flags.accounts}: ${b.issues[0]?.reason ?? 'bad record'} (line ${b.issues[0]?.line})`,
         );
-      for (const a of b.records) accounts.push(accountInfo(a));
+      for (const a of b.records) accounts.push(accountInfoOf(a));
     }
   const releases: { model: string; released_at: number }[] = [];
   if (flags.releases !== undefined)
     for await (const b of openRecords(flags.releases, 'releases'))
       for (const r of b.records) releases.push({ model: r.model, released_at: r.released_at });
   return { accounts, releases };
-}
-
-function accountInfo(a: Account): AccountInfo {
-  return {
-    account_id: a.account_id,
-    created_at: a.created_at ?? null,
-    pathway: a.pathway ?? null,
-    country: a.country ?? null,
-    email_domain: a.email_domain ?? null,
-    payment_fingerprint: a.payment_fingerprint ?? null,
-    verified: a.verified ?? null,
-    trust: a.trust ?? null,
-  };
 }

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { VerdictKind } from '../formats/index.js';
 import { templateKeys } from '../signals/index.js';
+import { subnetOf as subnetOfAddress } from '../store/index.js';
 import { SEVERITY, type VerdictBook } from './verdict-book.js';
 
 export const EVASION_KINDS = [
@@ -82,10 +83,9 @@ export interface EvasionMatch {
 /** The network block `hunt` writes as the `subnet` indicator: a.b.c.0/24, or the first three
  * groups of an IPv6 address as written + `::/48` (src/store/duckdb-features.ts SUBNET_SQL). */
 export function subnetOf(ip: string): string | undefined {
-  const family = isIP(ip);
-  if (family === 4) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
-  if (family === 6) return `${ip.split(':').slice(0, 3).join(':')}::/48`;
-  return undefined;
+  // The address comes straight from the socket or a header: validated here, then the store's
+  // definition (the `subnet` artifact hunt and watch link on).
+  return isIP(ip) === 0 ? undefined : subnetOfAddress(ip);
 }
 
 /**

@@ -407,7 +407,8 @@ export class WatchEngine {
     const artifacts: Artifact[] = [...this.staticArtifacts];
     for (const key of [...this.sharedKeys].sort()) {
       const sep = key.indexOf('\u0000');
-      const accounts = [...new Set(this.holders.get(key) ?? [])].sort();
+      // Each account indexes a value once (AccountState.keep), so holders hold no repeats.
+      const accounts = [...(this.holders.get(key) ?? [])].sort();
       if (accounts.length >= 2)
         artifacts.push({ kind: key.slice(0, sep) as LinkKind, value: key.slice(sep + 1), accounts });
     }

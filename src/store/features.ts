@@ -9,6 +9,8 @@
  * ground-truth `harvest` flag.
  */
 
+import type { Account } from '../formats/index.js';
+
 /** Gaps under this are machine-fast (a person does not send two prompts within 2 s). */
 export const FAST_GAP_MS = 2_000;
 /** Post-release window of the pivot signal: the reports saw half a campaign's traffic move within 24 h. */
@@ -78,6 +80,20 @@ export interface AccountInfo {
   payment_fingerprint: string | null;
   verified: boolean | null;
   trust: string | null;
+}
+
+/** The `AccountInfo` of a validated accounts record (absent fields as null). */
+export function accountInfoOf(a: Account): AccountInfo {
+  return {
+    account_id: a.account_id,
+    created_at: a.created_at ?? null,
+    pathway: a.pathway ?? null,
+    country: a.country ?? null,
+    email_domain: a.email_domain ?? null,
+    payment_fingerprint: a.payment_fingerprint ?? null,
+    verified: a.verified ?? null,
+    trust: a.trust ?? null,
+  };
 }
 
 export const ARTIFACT_KINDS = [

@@ -13,7 +13,14 @@ export type {
   TextSampleRow,
   UnitExchangeRow,
 } from './features.js';
-export { ARTIFACT_KINDS, FAST_GAP_MS, PIVOT_MIN_EXCHANGES, PIVOT_WINDOW_MS, subnetOf } from './features.js';
+export {
+  ARTIFACT_KINDS,
+  accountInfoOf,
+  FAST_GAP_MS,
+  PIVOT_MIN_EXCHANGES,
+  PIVOT_WINDOW_MS,
+  subnetOf,
+} from './features.js';
 export type { FileSummary, IngestOptions, IngestProgress, IngestSummary, IngestTotals } from './ingest.js';
 export { ingestFiles } from './ingest.js';
 export { exchangeContentHash, exchangeKey } from './keys.js';
