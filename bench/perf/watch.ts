@@ -9,8 +9,10 @@
  * 3. scoring the alerts against the simulator's labels (read only here): per campaign, the
  *    event time from its first exchange to its first alert and to half its accounts alerted,
  *    the exchanges each account sent before its first alert, and the share of a campaign's
- *    exchanges sent after its first alert by accounts not alerted yet (what an account-level
- *    block would still have served); genuine accounts ever alerted, per archetype;
+ *    exchanges sent after its first alert by accounts not alerted yet; genuine accounts ever
+ *    alerted, per archetype; and the same exchanges through the gateway's policy core fed with
+ *    what watch pushed (alerts, campaigns) until then: what it would still have forwarded after
+ *    a campaign's first alert, and the genuine exchanges it would have refused;
  * 4. `hunt` over the same data ingested into DuckDB, and the agreement of the final verdicts.
  *
  * Writes bench/results/watch.md. Run: npm run bench:watch [-- --scenario demo --seed 7 --relink 15]
@@ -19,8 +21,15 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot, simulate } from '../../sim/index.js';
+import {
+  type Artifacts,
+  EvasionIndex,
+  Policy,
+  VerdictBook,
+  type VerdictUpdate,
+} from '../../src/enforce/index.js';
 import { hunt, RELINK_EVERY_MS, WatchEngine } from '../../src/engine/index.js';
-import type { Alert, Verdict } from '../../src/formats/index.js';
+import type { Alert, Exchange, Verdict } from '../../src/formats/index.js';
 import { openRecords } from '../../src/formats/index.js';
 import { type AccountInfo, accountInfoOf, ingestFiles, openDuckDbStore } from '../../src/store/index.js';
 
@@ -85,13 +94,22 @@ async function main(): Promise<void> {
   for await (const b of openRecords(exchangesFile, 'exchanges')) n += b.records.length;
   const readSeconds = (performance.now() - t) / 1000;
 
-  // 2. Replay.
+  // 2. Replay. What watch would push to a gateway (alerts, and each full pass's campaigns) is
+  // kept with the number of exchanges pushed when it was emitted, for step 3's gateway.
   const alerts: Alert[] = [];
-  const engine = new WatchEngine({
+  const updates: { at: number; u: VerdictUpdate }[] = [];
+  const engine: WatchEngine = new WatchEngine({
     accounts,
     releases,
     relinkEveryMs: a.relinkMin * 60_000,
-    onAlert: (x) => alerts.push(x),
+    onAlert: (x) => {
+      alerts.push(x);
+      updates.push({ at: engine.stats.exchanges, u: { kind: 'alert', record: x } });
+    },
+    onRelink: (j) => {
+      for (const c of j.campaigns)
+        updates.push({ at: engine.stats.exchanges, u: { kind: 'campaign', record: c } });
+    },
   });
   const heap0 = process.memoryUsage().heapUsed;
   t = performance.now();
@@ -160,6 +178,52 @@ async function main(): Promise<void> {
       `| ${cid} (${archetype}) | ${members.length} | ${alerted} | ${mins(first - start)} | ${mins(half - start)} | ${mins(quantile(ownDelay, 0.5))} | ${quantile(before, 0.5)} | ${quantile(before, 0.9)} | ${pct(afterFirst / Math.max(1, total))} |`,
     );
   }
+  // 3b. The gateway fed by this replay (watch --notify): the same policy and ban-evasion index
+  // as `distillguard gateway` with default actions, the book updated with what watch had pushed
+  // before each exchange. Counts what it would still have forwarded.
+  const gw = await gatewayReplay(exchangesFile, updates, accounts);
+  const gwRows: string[] = [];
+  const served: number[] = [];
+  for (const [cid, members] of [...campaigns].sort()) {
+    const first = Math.min(...members.map((m) => firstAlert.get(m) ?? Number.POSITIVE_INFINITY));
+    let total = 0;
+    let fwd = 0;
+    let thr = 0;
+    let byEvasion = 0;
+    let byCampaign = 0;
+    for (const m of members) {
+      const d = gw.get(m);
+      if (d === undefined) continue;
+      total += d.ts.length;
+      d.ts.forEach((x, i) => {
+        if (x <= first) return;
+        const act = d.action[i];
+        if (act === 'allow' || act === 'degrade') fwd++;
+        else if (act === 'throttle') thr++;
+        else if (d.source[i] === 'evasion') byEvasion++;
+        else if (d.source[i] === 'campaign') byCampaign++;
+      });
+    }
+    served.push((fwd + thr) / Math.max(1, total));
+    gwRows.push(
+      `| ${cid} | ${total.toLocaleString('en-US')} | ${pct(fwd / Math.max(1, total))} | ${pct(thr / Math.max(1, total))} | ${byCampaign.toLocaleString('en-US')} | ${byEvasion.toLocaleString('en-US')} |`,
+    );
+  }
+  const gwGenuine = new Map<string, { n: number; refused: number; accounts: Set<string> }>();
+  for (const [id, d] of gw) {
+    const l = labels.get(id);
+    if (l === undefined || l.label !== 'legit') continue;
+    const r = gwGenuine.get(l.archetype) ?? { n: 0, refused: 0, accounts: new Set<string>() };
+    d.action.forEach((act) => {
+      r.n++;
+      if (act !== 'allow') {
+        r.refused++;
+        r.accounts.add(id);
+      }
+    });
+    gwGenuine.set(l.archetype, r);
+  }
+
   const fpBy = new Map<string, { n: number; alerted: number }>();
   for (const l of labels.values()) {
     if (l.label !== 'legit' || !perAccountTimes.has(l.account_id)) continue;
@@ -228,7 +292,29 @@ Target (issue 5): ≥ 150k exchanges/s replay. Per-account state: ${Math.round(s
 |---|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-Median time from a campaign's first exchange to its first alert: ${mins(quantile(ttdFirst, 0.5))} min (target ≤ 30). Campaigns bring their accounts in over the week, so "50 % of accounts" is dominated by when accounts start; the next column is each account's own delay. The last column is the share of the campaign's exchanges an account-by-account block would still have served after the campaign's first alert; blocking the campaign's linked cluster at once (the gateway's campaign action) serves none of those that are linked.
+Median time from a campaign's first exchange to its first alert: ${mins(quantile(ttdFirst, 0.5))} min (target ≤ 30). Campaigns bring their accounts in over the week, so "50 % of accounts" is dominated by when accounts start; the next column is each account's own delay. The last column is the share of the campaign's exchanges sent after its first alert by accounts with no alert of their own yet (any verdict); what a gateway would really have served, given the actions verdicts map to, campaign membership and ban evasion, is the next table.
+
+### What a gateway fed by this replay would still have served
+
+The same replay through the gateway's policy core (\`Policy\` and the ban-evasion index of \`distillguard gateway\`, default actions: watch → allow, throttle → throttle, block → block; evasion matching for campaigns at throttle or block), its verdict book updated with everything watch had pushed (\`watch --notify\`: alerts, and each full pass's campaigns with their members and indicators) before each exchange arrived. Per campaign, the share of all its exchanges sent after its first alert that the gateway would still have forwarded, or throttled (let through up to the throttle's rate), and how many it refused because of the campaign (a listed member) or of ban evasion (an unknown account matching the campaign's indicators):
+
+| campaign | exchanges | forwarded after the first alert | throttled after the first alert | refused as a campaign member | refused as ban evasion |
+|---|---:|---:|---:|---:|---:|
+${gwRows.join('\n')}
+
+Largest share forwarded or throttled after a campaign's first alert: ${pct(Math.max(0, ...served))} (target ≤ 1%).
+
+Genuine exchanges the gateway would have refused or throttled, per archetype:
+
+| archetype | exchanges | refused or throttled | accounts affected |
+|---|---:|---:|---:|
+${[...gwGenuine]
+  .sort()
+  .map(
+    ([k, r]) =>
+      `| ${k} | ${r.n.toLocaleString('en-US')} | ${r.refused.toLocaleString('en-US')} | ${r.accounts.size} |`,
+  )
+  .join('\n')}
 
 Genuine accounts ever alerted (any verdict above clear, at any time during the replay):
 
@@ -247,6 +333,62 @@ ${[...fpBy]
   writeFileSync(out, md);
   process.stdout.write(md);
   process.stderr.write(`wrote ${out}\n`);
+}
+
+interface GatewayTrace {
+  ts: number[];
+  action: string[];
+  source: string[];
+}
+
+/** Replays the exchanges through the gateway's policy core, the verdict book updated with what
+ * watch had pushed (alerts, campaigns) before each exchange; per account, each exchange's action. */
+async function gatewayReplay(
+  file: string,
+  updates: readonly { at: number; u: VerdictUpdate }[],
+  accounts: readonly AccountInfo[],
+): Promise<Map<string, GatewayTrace>> {
+  const info = new Map(accounts.map((x) => [x.account_id, x]));
+  const book = new VerdictBook();
+  const policy = new Policy(book, new EvasionIndex(book, new Set(['throttle', 'block'])));
+  const out = new Map<string, GatewayTrace>();
+  let next = 0;
+  let k = 0;
+  for await (const b of openRecords(file, 'exchanges'))
+    for (const e of b.records) {
+      while (next < updates.length && (updates[next] as { at: number }).at <= k)
+        book.apply((updates[next++] as { u: VerdictUpdate }).u);
+      k++;
+      const acc = info.get(e.account_id);
+      const d = policy.decide({
+        account: e.account_id,
+        trusted: acc?.trust === 'known_customer' || acc?.trust === 'partner',
+        artifacts: () => requestArtifacts(e, acc),
+      });
+      let t = out.get(e.account_id);
+      if (t === undefined) {
+        t = { ts: [], action: [], source: [] };
+        out.set(e.account_id, t);
+      }
+      t.ts.push(e.ts);
+      t.action.push(d.action);
+      t.source.push(d.action === 'allow' ? '' : (d.reason?.source ?? ''));
+    }
+  return out;
+}
+
+/** What the gateway sees of a request: its address, client fingerprint and agent, the account's
+ * payment instrument and email domain, and the prompt text when the capture has it. */
+function requestArtifacts(e: Exchange, acc: AccountInfo | undefined): Artifacts {
+  const a: Artifacts = {};
+  if (e.ip !== undefined) a.ip = e.ip;
+  if (e.tls_fingerprint !== undefined) a.tls_fingerprint = e.tls_fingerprint;
+  if (e.user_agent !== undefined) a.user_agent = e.user_agent;
+  if (acc?.payment_fingerprint != null) a.payment_fingerprint = acc.payment_fingerprint;
+  if (acc?.email_domain != null) a.email_domain = acc.email_domain;
+  if (e.prompt !== undefined) a.prompt = e.prompt;
+  if (e.system_prompt !== undefined) a.system_prompt = e.system_prompt;
+  return a;
 }
 
 main().catch((e) => {

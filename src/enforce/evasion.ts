@@ -34,7 +34,10 @@ export type EvasionKind = (typeof EVASION_KINDS)[number];
  * exact IP is not (a NAT or cloud egress: 1.5) but is with any second clue. A /24 with the same
  * TLS fingerprint (1 + 1) reaches the threshold: the same client build from the same block of
  * addresses. User agents and email domains are shared by too many innocent accounts to count for
- * more than a nudge.
+ * more than a nudge. A template says little more: an agent framework's tool outputs are shared by
+ * every coder using it, in the same clouds as a harvesting campaign — on the tuning seed's replay
+ * /24 + template blocked three genuine coding agents (bench/results/watch.md); with an exact IP
+ * it still counts.
  */
 export const EVASION_WEIGHTS: Readonly<Record<EvasionKind, number>> = {
   payment_fingerprint: 3,
@@ -42,7 +45,7 @@ export const EVASION_WEIGHTS: Readonly<Record<EvasionKind, number>> = {
   system_prompt: 1.2,
   subnet: 1,
   tls_fingerprint: 1,
-  prompt_template: 1,
+  prompt_template: 0.5,
   email_domain: 0.5,
   user_agent: 0.3,
 };

@@ -308,6 +308,7 @@ export class AccountState {
     b += this.gaps.bytes + this.maxTokens.bytes + 40 * (this.endpoints.size + this.pivots.size);
     for (const s of this.artifacts.values()) for (const v of s) b += 2 * v.length + 16;
     b += 40 * this.text.templates.size + 8 * (this.text.kinds.length + this.text.capabilities.length);
+    b += 48 * this.text.fingerprints.size; // 16 hex digits each, for the prompt profile
     return b;
   }
 }

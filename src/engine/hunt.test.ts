@@ -121,6 +121,8 @@ function genuinePopulation(n: number, prefix = 'dev'): { ex: Exchange[]; acc: Ac
 describe('hunt', () => {
   it('finds a harvesting campaign sharing payment instruments and leaves genuine users clear', async () => {
     const g = genuinePopulation(120);
+    for (const e of g.ex)
+      if (Number(e.account_id.slice(3)) < 30) (e as { user_agent?: string }).user_agent = 'curl/8.5.0';
     const attack: Exchange[] = [];
     const attackAcc: Account[] = [];
     for (let a = 0; a < 8; a++) {
@@ -137,6 +139,8 @@ describe('hunt', () => {
         attack.push(
           ex(id, T0 + i * 0.5 * H + a * 60_000, {
             ip: `192.0.2.${10 + a}`,
+            // a client 30 genuine accounts use too (below)
+            user_agent: 'curl/8.5.0',
             prompt: `${COT[i % COT.length]}\n\nTask: ${TASKS[(i + a) % TASKS.length]}`,
             output_tokens: 3000,
             input_tokens: 120,
@@ -159,6 +163,9 @@ describe('hunt', () => {
       Array.from({ length: 8 }, (_, a) => `harv${a}`).sort(),
     );
     expect(r.campaigns[0]?.indicators.payment_fingerprint).toBeDefined();
+    expect(r.campaigns[0]?.indicators.subnet).toEqual(['192.0.2.0/24']);
+    // Shared with 30 genuine accounts: it links, weakly, but names no one (INDICATOR_MIN_SHARE).
+    expect(r.campaigns[0]?.indicators.user_agent).toBeUndefined();
     expect(r.textMode).toBe('raw');
     // same data, same seed: same output
     const again = await hunt(s.features(), { seed: 1 });

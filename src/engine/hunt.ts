@@ -111,12 +111,16 @@ export async function hunt(source: FeatureSource, opts: HuntOptions = {}): Promi
           };
           found.set(row.account_id, a);
           const t = row.prompt !== null ? analyze(row.prompt, row.system_prompt, row.tool_count) : null;
-          addToSummary(a.summary, t, row.prompt_fingerprint !== null);
+          addToSummary(a.summary, t, row.prompt_fingerprint !== null, row.prompt_fingerprint);
           for (const k of t?.templates ?? []) a.templates.add(k);
         }
       return found;
     };
-    const first = await read(opts.firstTextSample ?? TEXT_FIRST_SAMPLE, undefined, false);
+    // With fingerprints only there is no second pass (nothing elicits): the first reads the full
+    // sample, for the prompt profiles (fingerprints cost nothing to read next to prompt text).
+    const firstSample =
+      opts.firstTextSample ?? (textMode === 'fingerprint' ? TEXT_SAMPLE_PER_ACCOUNT : TEXT_FIRST_SAMPLE);
+    const first = await read(firstSample, undefined, false);
     const interesting = [...first.entries()]
       .filter(([, a]) => a.summary.elicited > 0)
       .map(([id]) => id)

@@ -22,10 +22,13 @@ import {
   clusterAccounts,
   type LinkGraph,
   type LinkKind,
+  profileLinks,
   SPECIFIC_KINDS,
+  STRONG_EDGE,
 } from '../link/index.js';
 import {
   clusterTerm,
+  cohortShare,
   evidenceOf,
   memberShare,
   type OwnScore,
@@ -101,11 +104,24 @@ export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Ju
 
   stage?.('link');
   const ids = profiles.map((p) => p.account_id);
-  const graph = buildLinkGraph(ids, artifacts, ids.length);
-  const clusters = clusterAccounts(graph, () => true, seed);
+  // Accounts whose prompts follow one template, from their fingerprints' profiles (link/profile.ts).
+  const profileInputs = [];
+  for (const id of ids) {
+    const t = texts.get(id);
+    if (t !== undefined && t.fingerprints.size > 0) profileInputs.push({ id, fingerprints: t.fingerprints });
+  }
+  const profile = profileLinks(profileInputs, ids.length);
+  const graph = buildLinkGraph(ids, [...artifacts, ...profile.artifacts], ids.length);
+  // Clusters of the artifacts accounts share (prompt-profile links left out), as they always were;
+  // then the clusters those links join (a superset of each): an account tied to a harvesting
+  // cluster only by the template of its own prompts can receive that cluster's term, but does not
+  // change it (link/profile.ts).
+  const base = clusterAccounts(withoutProfileLinks(graph), () => true, seed);
+  const clusters = graph.edges.some((e) => e.profile > 0) ? clusterAccounts(graph, () => true, seed) : base;
 
   stage?.('score');
   const clusterOf = new Int32Array(ids.length).fill(-1);
+  const baseOf = new Int32Array(ids.length).fill(-1);
   const onInfra = (i: number): boolean => {
     let ips = 0;
     for (const a of graph.artifactsOf.get(i) ?? []) {
@@ -116,20 +132,36 @@ export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Ju
     }
     return ips >= PROXY_MIN_SHARED_IPS;
   };
-  const terms = clusters.map((members, c) => {
-    for (const i of members) clusterOf[i] = c;
+  const baseTerms = base.map((members, c) => {
+    for (const i of members) baseOf[i] = c;
     const infra = members.filter(onInfra).length / members.length;
     return clusterTerm(
       members.map((i) => (own[i] as OwnScore).logit),
       infra,
     );
   });
+  // A joined cluster's term: the largest of the clusters it contains, scaled by the share of its
+  // members inside harvesting clusters (score/PROFILE_COHORT_FULL): many genuine users of one
+  // framework's scaffold, one of them in a harvesting cluster, do not inherit its term.
+  const terms = clusters.map((members, c) => {
+    let t = 0;
+    let harvesting = 0;
+    for (const i of members) {
+      clusterOf[i] = c;
+      const b = baseOf[i] as number;
+      if (b >= 0 && (baseTerms[b] as number) > 0) {
+        t = Math.max(t, baseTerms[b] as number);
+        harvesting++;
+      }
+    }
+    return t * cohortShare(harvesting / members.length);
+  });
   // Operator-specific links of each member to the rest of its cluster: the weights of the
   // distinct payment instruments, keys, addresses and system prompts it shares with another
   // member — each counted once, however many members share it (one shared cloud address is
   // one clue, not one per account behind it).
   const specific = new Float64Array(ids.length);
-  clusters.forEach((members) => {
+  base.forEach((members) => {
     const holders = new Map<string, number>();
     for (const i of members)
       for (const a of graph.artifactsOf.get(i) ?? [])
@@ -140,12 +172,27 @@ export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Ju
         if (SPECIFIC_KINDS.has(a.kind) && (holders.get(`${a.kind}\u0000${a.value}`) ?? 0) >= 2)
           specific[i] = (specific[i] as number) + a.weight;
   });
+  // Prompt-profile links of each account to other members of its joined cluster.
+  const profileTie = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++)
+    for (const a of graph.artifactsOf.get(i) ?? [])
+      if (a.kind === 'prompt_profile') {
+        const other = a.value.split('~').find((id) => id !== ids[i]);
+        const j = other === undefined ? undefined : graph.index.get(other);
+        if (j !== undefined && clusterOf[j] === clusterOf[i] && clusterOf[i] !== -1)
+          profileTie[i] = (profileTie[i] as number) + a.weight;
+      }
   const scores = new Float64Array(ids.length);
   const received = new Float64Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
+    const b = baseOf[i] as number;
     const c = clusterOf[i] as number;
     const o = own[i] as OwnScore;
-    received[i] = c >= 0 ? (terms[c] as number) * memberShare(o.contentLogit, specific[i] as number) : 0;
+    const tie = profileTie[i] as number;
+    const fromBase =
+      b >= 0 ? (baseTerms[b] as number) * memberShare(o.contentLogit, specific[i] as number, tie) : 0;
+    const fromJoined = c >= 0 && tie > 0 ? (terms[c] as number) * memberShare(o.contentLogit, 0, tie) : 0;
+    received[i] = Math.max(fromBase, fromJoined);
     scores[i] = sigmoid(o.logit + (received[i] as number));
   }
 
@@ -217,6 +264,16 @@ export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Ju
   return { profiles, own, scores, received, graph, clusters, verdicts, campaigns };
 }
 
+/** The graph without its prompt-profile links: the edges still strong without them. */
+function withoutProfileLinks(graph: LinkGraph): LinkGraph {
+  const edges = [];
+  for (const e of graph.edges) {
+    if (e.profile <= 0) edges.push(e);
+    else if (e.w - e.profile >= STRONG_EDGE) edges.push({ ...e, w: e.w - e.profile, profile: 0 });
+  }
+  return { ...graph, edges };
+}
+
 function memberOf(p: AccountProfile, o: OwnScore, score: number): CampaignMember {
   return {
     account_id: p.account_id,
@@ -227,20 +284,42 @@ function memberOf(p: AccountProfile, o: OwnScore, score: number): CampaignMember
   };
 }
 
-/** Artifacts held by at least two of the members, with how many hold each. */
+/**
+ * A campaign's indicators are the artifacts most of whose holders are its flagged members: what
+ * a gateway can match new accounts against (ban evasion, src/enforce/evasion.ts) and an analyst
+ * can search for. An artifact the campaign shares with many accounts outside it — the default
+ * client's TLS fingerprint, a cloud /24, a template genuine coders use too — links members in
+ * the graph (its rarity weight says how much) but names no one: on the tuning seed's replay, TLS
+ * fingerprints held by ~1,400 genuine accounts and a /24 with one genuine account among seven
+ * were listed, and the gateway's evasion rule blocked four genuine accounts on /24 + TLS or /24
+ * + template (bench/results/watch.md).
+ */
+export const INDICATOR_MIN_SHARE = 0.5;
+
+/** Artifacts held by at least two of the members and by few others, with how many members hold each. */
 function sharedIndicators(
-  artifactsOf: ReadonlyMap<number, readonly { kind: LinkKind; value: string }[]>,
+  artifactsOf: ReadonlyMap<number, readonly { kind: LinkKind; value: string; degree: number }[]>,
   members: readonly number[],
 ): SharedIndicator[] {
   const count = new Map<string, SharedIndicator>();
+  const degree = new Map<string, number>();
   for (const i of members)
     for (const a of artifactsOf.get(i) ?? []) {
+      // A profile link is a pair, not an indicator one could search for.
+      if (a.kind === 'prompt_profile') continue;
       const k = `${a.kind}\u0000${a.value}`;
       const s = count.get(k);
-      if (s === undefined) count.set(k, { kind: a.kind, value: a.value, members: 1 });
-      else s.members++;
+      if (s === undefined) {
+        count.set(k, { kind: a.kind, value: a.value, members: 1 });
+        degree.set(k, a.degree);
+      } else s.members++;
     }
-  return [...count.values()].filter((s) => s.members >= 2);
+  return [...count.entries()]
+    .filter(
+      ([k, s]) =>
+        s.members >= 2 && s.members >= INDICATOR_MIN_SHARE * (degree.get(k) ?? Number.POSITIVE_INFINITY),
+    )
+    .map(([, s]) => s);
 }
 
 function clusterDetail(size: number, indicators: readonly SharedIndicator[]): string {

@@ -45,7 +45,7 @@ import {
   TEXT_FIRST_SAMPLE,
   TEXT_SAMPLE_PER_ACCOUNT,
 } from './hunt.js';
-import { type Judgement, judge } from './judge.js';
+import { INDICATOR_MIN_SHARE, type Judgement, judge } from './judge.js';
 import { hash32 } from './sketch.js';
 
 /** Event time between two full passes (re-linking, new baselines). Between passes an account's
@@ -111,13 +111,14 @@ export class WatchEngine {
   private readonly opts: WatchOptions;
   /** artifact key (kind NUL value) → holders; `null` once too common to link. */
   private readonly holders = new Map<string, string[] | null>();
-  /** Keys with at least two holders (what a relink turns into artifacts). */
-  private readonly sharedKeys = new Set<string>();
+  /** The artifacts of the keys with at least two holders, as a relink hands them to judge: each
+   * record made once, its `accounts` the live holders list (no copy or sort per pass). */
+  private readonly sharedArtifacts = new Map<string, Artifact>();
   private readonly staticArtifacts: Artifact[];
   private readonly paymentHolders = new Map<string, readonly string[]>();
   private readonly templates = new Map<string, Set<string> | null>();
-  /** Templates with at least two accounts. */
-  private readonly sharedTemplates = new Set<string>();
+  /** Templates with at least two accounts, as artifacts (kept like sharedArtifacts). */
+  private readonly sharedTemplates = new Map<string, Artifact & { accounts: string[] }>();
   /** Accounts with exchanges since the last full pass, and every account's last aggregate. */
   private readonly dirty = new Set<string>();
   private readonly aggregates = new Map<string, AccountAggregate>();
@@ -130,6 +131,12 @@ export class WatchEngine {
   private received = new Map<
     string,
     { term: number; detail: string; size: number; campaign: string | null }
+  >();
+  /** Templates that name a campaign of the last pass (held by 2+ of its flagged members, and
+   * mostly by them): template → the campaign's cluster term, for the quick path. */
+  private campaignTemplates = new Map<
+    string,
+    { term: number; detail: string; size: number; campaign: string }
   >();
   private last: Judgement | null = null;
   private nextRelink = Number.NaN;
@@ -230,11 +237,12 @@ export class WatchEngine {
       this.holders.set(key, [account]);
       return;
     }
+    // Each account indexes a value once (AccountState.keep), so holders hold no repeats.
     h.push(account);
     if (h.length > MAX_ARTIFACT_ACCOUNTS) {
       this.holders.set(key, null);
-      this.sharedKeys.delete(key);
-    } else if (h.length === 2) this.sharedKeys.add(key);
+      this.sharedArtifacts.delete(key);
+    } else if (h.length === 2) this.sharedArtifacts.set(key, { kind: kind as LinkKind, value, accounts: h });
   }
 
   /**
@@ -253,7 +261,10 @@ export class WatchEngine {
     const id = st.accountId;
     const isInteresting = this.interesting.has(id);
     const done = this.analysed.get(id) ?? 0;
-    const budget = isInteresting ? TEXT_SAMPLE_PER_ACCOUNT : TEXT_FIRST_SAMPLE;
+    // With fingerprints only nothing elicits, so there is no second pass: the first reads the
+    // whole sample, for the prompt profiles (as hunt does).
+    const fingerprintsOnly = !this.sawText && this.sawFingerprint;
+    const budget = isInteresting || fingerprintsOnly ? TEXT_SAMPLE_PER_ACCOUNT : TEXT_FIRST_SAMPLE;
     let take = done < budget;
     if (!take) {
       const key = e.request_id ?? `${id}\u0000${before}`;
@@ -263,7 +274,7 @@ export class WatchEngine {
     this.analysed.set(id, done + 1);
     this.stats.textAnalysed++;
     if (!hasText) {
-      addToSummary(st.text, null, e.prompt_fingerprint !== undefined);
+      addToSummary(st.text, null, e.prompt_fingerprint !== undefined, e.prompt_fingerprint ?? null);
       return false;
     }
     const analyse = isInteresting ? this.full : this.cheap;
@@ -275,18 +286,19 @@ export class WatchEngine {
       resetSummary(st.text);
       t = this.full(e.prompt as string, e.system_prompt ?? null, e.tool_count ?? 0);
     }
-    addToSummary(st.text, t, e.prompt_fingerprint !== undefined);
+    addToSummary(st.text, t, e.prompt_fingerprint !== undefined, e.prompt_fingerprint ?? null);
     for (const k of t.templates) {
       const s = this.templates.get(k);
       if (s === null) continue;
       if (s === undefined) this.templates.set(k, new Set([id]));
-      else {
+      else if (!s.has(id)) {
         s.add(id);
-        if (s.size === 2) this.sharedTemplates.add(k);
         if (s.size > MAX_TEMPLATE_ACCOUNTS) {
           this.templates.set(k, null);
           this.sharedTemplates.delete(k);
-        }
+        } else if (s.size === 2)
+          this.sharedTemplates.set(k, { kind: 'prompt_template', value: k, accounts: [...s] });
+        else this.sharedTemplates.get(k)?.accounts.push(id);
       }
     }
     return t.strong;
@@ -382,9 +394,33 @@ export class WatchEngine {
       const r = this.received.get(h);
       if (w >= STRONG_EDGE && r !== undefined && (best === undefined || r.term > best.term)) best = r;
     }
-    if (best === undefined) return undefined;
+    if (best === undefined) return this.campaignTemplate(st, contentLogit);
     const term = best.term * memberShare(contentLogit, specific);
     return term > 0 ? { ...best, term } : undefined;
+  }
+
+  /**
+   * An account with no strong edge yet whose sampled prompts follow a template that names a
+   * campaign (campaignTemplates) and whose own prompts are harvesting content takes the
+   * campaign's term with the member share its content earns. A full pass links such an account
+   * once it has sent a few of the campaign's templates (a strong edge needs ~2–3 rare ones); a
+   * campaign that changes its infrastructure for every account (low and slow) would otherwise
+   * be served that long by each new account. Content is required: a template alone is what
+   * people who copy the same prompt share.
+   */
+  private campaignTemplate(
+    st: AccountState,
+    contentLogit: number,
+  ): { term: number; detail: string; size: number; campaign: string | null } | undefined {
+    if (this.campaignTemplates.size === 0) return undefined;
+    const share = memberShare(contentLogit, 0);
+    if (share <= 0) return undefined;
+    let best: { term: number; detail: string; size: number; campaign: string } | undefined;
+    for (const k of st.text.templates.keys()) {
+      const c = this.campaignTemplates.get(k);
+      if (c !== undefined && (best === undefined || c.term > best.term)) best = c;
+    }
+    return best === undefined ? undefined : { ...best, term: best.term * share };
   }
 
   private alert(a: Alert): void {
@@ -404,17 +440,12 @@ export class WatchEngine {
     const texts = new Map<string, TextSummary>();
     if (this.textMode !== 'none')
       for (const id of ids) texts.set(id, (this.states.get(id) as AccountState).text);
-    const artifacts: Artifact[] = [...this.staticArtifacts];
-    for (const key of [...this.sharedKeys].sort()) {
-      const sep = key.indexOf('\u0000');
-      // Each account indexes a value once (AccountState.keep), so holders hold no repeats.
-      const accounts = [...(this.holders.get(key) ?? [])].sort();
-      if (accounts.length >= 2)
-        artifacts.push({ kind: key.slice(0, sep) as LinkKind, value: key.slice(sep + 1), accounts });
-    }
-    for (const [k, s] of [...this.templates].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
-      if (s !== null && s.size >= 2)
-        artifacts.push({ kind: 'prompt_template', value: k, accounts: [...s].sort() });
+    // In the order they became shared (deterministic for a stream); the graph sorts members.
+    const artifacts: Artifact[] = [
+      ...this.staticArtifacts,
+      ...this.sharedArtifacts.values(),
+      ...this.sharedTemplates.values(),
+    ];
     this.baselines = signalBaselines(aggregates, this.infoById);
     const j = judge({
       aggregates,
@@ -437,6 +468,7 @@ export class WatchEngine {
         campaign: v.campaign_id,
       });
     });
+    this.campaignTemplates = campaignTemplates(j);
     const stamp = toRfc3339(ts);
     for (const v of j.verdicts) {
       if (VERDICT_RANK[v.verdict] <= VERDICT_RANK[this.alerted.get(v.account_id) ?? 'clear']) continue;
@@ -469,6 +501,7 @@ function resetSummary(s: TextSummary): void {
   s.kinds.fill(0);
   s.capabilities.fill(0);
   s.templates.clear();
+  s.fingerprints.clear();
 }
 
 /** The artifact value of a system prompt: a digest (the batch driver's md5). */
@@ -495,6 +528,36 @@ function accountArtifacts(infos: readonly AccountInfo[]): Artifact[] {
     if (s.size < 2 || s.size > MAX_ARTIFACT_ACCOUNTS) continue;
     const sep = k.indexOf('\u0000');
     out.push({ kind: k.slice(0, sep) as LinkKind, value: k.slice(sep + 1), accounts: [...s].sort() });
+  }
+  return out;
+}
+
+/** The templates that name a campaign of a full pass: held by at least two of its flagged
+ * members and by at least INDICATOR_MIN_SHARE of all their holders (the rule for indicators). */
+function campaignTemplates(
+  j: Judgement,
+): Map<string, { term: number; detail: string; size: number; campaign: string }> {
+  const out = new Map<string, { term: number; detail: string; size: number; campaign: string }>();
+  for (const c of j.campaigns) {
+    const ev = c.evidence.find((e) => e.signal === 'link.harvesting_cluster');
+    if (ev === undefined || ev.weight <= 0) continue;
+    const held = new Map<string, { n: number; degree: number }>();
+    for (const id of c.accounts) {
+      const i = j.graph.index.get(id);
+      if (i === undefined) continue;
+      for (const a of j.graph.artifactsOf.get(i) ?? []) {
+        if (a.kind !== 'prompt_template') continue;
+        const h = held.get(a.value);
+        if (h === undefined) held.set(a.value, { n: 1, degree: a.degree });
+        else h.n++;
+      }
+    }
+    for (const [k, h] of held) {
+      if (h.n < 2 || h.n < INDICATOR_MIN_SHARE * h.degree) continue;
+      const prev = out.get(k);
+      if (prev === undefined || ev.weight > prev.term)
+        out.set(k, { term: ev.weight, detail: ev.detail, size: c.accounts.length, campaign: c.campaign_id });
+    }
   }
   return out;
 }

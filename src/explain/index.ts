@@ -61,6 +61,7 @@ export const ARTIFACT_NAMES: Readonly<Record<string, readonly [string, string]>>
   system_prompt: ['system prompt', 'system prompts'],
   api_key: ['API key', 'API keys'],
   prompt_template: ['prompt template', 'prompt templates'],
+  prompt_profile: ['prompt-profile link', 'prompt-profile links'],
 };
 
 /** "3 shared IP addresses", "1 shared payment instrument". */

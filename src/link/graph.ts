@@ -22,6 +22,7 @@ export const LINK_KINDS = [
   'system_prompt',
   'api_key',
   'prompt_template',
+  'prompt_profile',
 ] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
@@ -38,6 +39,10 @@ export const KIND_WEIGHT: Readonly<Record<LinkKind, number>> = {
   ip: 1.5,
   system_prompt: 1.2,
   prompt_template: 1,
+  // A link of two accounts whose own (unshared) prompts follow one template, found from their
+  // fingerprints (profile.ts) at Z ≥ 12: alone a strong edge, because campaigns hiding their
+  // infrastructure share nothing else; it only passes on evidence (judge.ts), never makes it.
+  prompt_profile: 1.5,
   subnet: 0.5,
   email_domain: 0.5,
   tls_fingerprint: 0.3,
@@ -62,6 +67,7 @@ export const KIND_PAIR_CAP: Readonly<Record<LinkKind, number>> = {
   ip: 1.5,
   system_prompt: 1.2,
   prompt_template: 1.5,
+  prompt_profile: 1.5,
   subnet: 0.5,
   email_domain: 0.5,
   tls_fingerprint: 0.3,
@@ -93,6 +99,8 @@ export interface Edge {
   w: number;
   /** The part of `w` from SPECIFIC_KINDS. */
   specific: number;
+  /** The part of `w` from prompt-profile links (link/profile.ts). */
+  profile: number;
 }
 
 export interface LinkGraph {
@@ -185,6 +193,7 @@ export function buildLinkGraph(
   const edges: Edge[] = [];
   const caps = LINK_KINDS.map((kind) => KIND_PAIR_CAP[kind]);
   const isSpecific = LINK_KINDS.map((kind) => SPECIFIC_KINDS.has(kind));
+  const profileKind = kindIndex.get('prompt_profile') as number;
   for (let u = 0; u < n; u++) {
     const m = adj[u];
     if (m === undefined) continue;
@@ -197,7 +206,14 @@ export function buildLinkGraph(
         w += x;
         if (isSpecific[i]) specific += x;
       }
-      if (w >= minEdge) strong.push({ u, v, w, specific });
+      if (w >= minEdge)
+        strong.push({
+          u,
+          v,
+          w,
+          specific,
+          profile: Math.min(pool[slot * K + profileKind] as number, caps[profileKind] as number),
+        });
     }
     strong.sort((a, b) => a.v - b.v);
     for (const e of strong) edges.push(e);

@@ -16,4 +16,16 @@ export {
   STRONG_EDGE,
   strongComponents,
 } from './graph.js';
+export type { ProfileInput, ProfileLinks } from './profile.js';
+export {
+  ownBitCounts,
+  PROFILE_LINK_Z,
+  PROFILE_MAX_CANDIDATES,
+  PROFILE_MAX_LINKS,
+  PROFILE_MIN_PROMPTS,
+  PROFILE_MIN_SELF_Z,
+  PROFILE_RARE_DEGREE,
+  profileLinks,
+  selfConcentration,
+} from './profile.js';
 export { UnionFind } from './union-find.js';

@@ -69,9 +69,28 @@ export const MEMBER_FROM = BASE_LOGIT + 1.5;
 export const MEMBER_FULL = BASE_LOGIT + 3.5;
 export const SPECIFIC_FULL = 4;
 
-export function memberShare(contentLogit: number, specificLinks: number): number {
+/**
+ * Prompt-profile links (link/profile.ts: the member's own prompts follow the template other
+ * members use) count towards the door at this rate of their weight: content, like the member's
+ * text signals, but read from fingerprints, so weaker than an operator-specific artifact.
+ */
+export const PROFILE_TIE_FACTOR = 0.5;
+
+/**
+ * A cluster joined through prompt-profile links passes on its harvesting part's term in
+ * proportion to the share of its members already in harvesting clusters, in full from this
+ * share: a template cohort mostly made of harvesters is one operation seen twice; a large cohort
+ * of genuine users of one public scaffold that touches a single harvesting account is not.
+ */
+export const PROFILE_COHORT_FULL = 0.5;
+
+export function cohortShare(harvestingShare: number): number {
+  return Math.min(1, Math.max(0, harvestingShare / PROFILE_COHORT_FULL));
+}
+
+export function memberShare(contentLogit: number, specificLinks: number, profileLinks = 0): number {
   const own = (contentLogit - MEMBER_FROM) / (MEMBER_FULL - MEMBER_FROM);
-  const spec = specificLinks / SPECIFIC_FULL;
+  const spec = (specificLinks + PROFILE_TIE_FACTOR * profileLinks) / SPECIFIC_FULL;
   return Math.min(1, Math.max(0, own, spec));
 }
 

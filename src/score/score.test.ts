@@ -6,10 +6,13 @@ import {
   BASE_LOGIT,
   CLUSTER_BONUS,
   clusterTerm,
+  cohortShare,
   coordination,
   evidenceOf,
   memberShare,
   ownScore,
+  PROFILE_COHORT_FULL,
+  PROFILE_TIE_FACTOR,
   SIGNAL_WEIGHT,
   SPECIFIC_FULL,
   sigmoid,
@@ -79,6 +82,17 @@ describe('cluster term', () => {
     expect(memberShare(BASE_LOGIT, 3)).toBeCloseTo(0.75, 9);
     expect(memberShare(BASE_LOGIT, SPECIFIC_FULL)).toBe(1);
     expect(memberShare(0, 0)).toBe(1);
+  });
+  it('lets prompt-profile links open the door at PROFILE_TIE_FACTOR of their weight', () => {
+    expect(memberShare(BASE_LOGIT, 0, 2)).toBeCloseTo((PROFILE_TIE_FACTOR * 2) / SPECIFIC_FULL, 9);
+    expect(memberShare(BASE_LOGIT, 0, 100)).toBe(1);
+    expect(memberShare(BASE_LOGIT, 3, 0)).toBe(memberShare(BASE_LOGIT, 3));
+  });
+  it("passes a joined cluster's term on by the share of its members already harvesting", () => {
+    expect(cohortShare(0)).toBe(0);
+    expect(cohortShare(1 / 400)).toBeLessThan(0.01);
+    expect(cohortShare(PROFILE_COHORT_FULL / 2)).toBeCloseTo(0.5, 9);
+    expect(cohortShare(0.9)).toBe(1);
   });
   it('trust never silences strong cluster evidence', () => {
     const trusted = ownScore(

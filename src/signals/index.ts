@@ -17,11 +17,13 @@ export type { PeerKey, RobustStats } from './peers.js';
 export { excess, MIN_PEERS, PeerBaselines, sizeBucket, zAbove } from './peers.js';
 export type { ExchangeText, TextSummary } from './text.js';
 export {
+  addFingerprint,
   addToSummary,
   analyzeExchange,
   CACHE_MAX_PROMPT_CHARS,
   createTextAnalyzer,
   emptyTextSummary,
+  PROFILE_MAX_FINGERPRINTS,
   shrunkShare,
   templateKeys,
   topCapability,

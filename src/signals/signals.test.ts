@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { hourFlatness, impliedRhythm, offsetDistance, WORKING_DAY } from './geo.js';
 import { excess, PeerBaselines, sizeBucket, zAbove } from './peers.js';
 import {
+  addFingerprint,
   addToSummary,
   analyzeExchange,
   emptyTextSummary,
+  PROFILE_MAX_FINGERPRINTS,
   shrunkShare,
   templateKeys,
   topTemplateShare,
@@ -112,5 +114,17 @@ describe('text summary', () => {
     ])
       addToSummary(s, analyzeExchange(p, null, 0), false);
     expect(topTemplateShare(s)).toBeCloseTo(2 / 3, 6);
+  });
+  it('keeps the distinct fingerprints of the sample for the prompt profile, bounded', () => {
+    const s = emptyTextSummary();
+    addToSummary(s, null, true, '0123456789ABCDEF');
+    addToSummary(s, null, true, '0123456789abcdef');
+    addToSummary(s, null, true, '0000000000000000');
+    addToSummary(s, null, true, null);
+    expect(s.withFingerprint).toBe(4);
+    expect([...s.fingerprints]).toEqual(['0123456789abcdef']);
+    for (let i = 0; i < 3 * PROFILE_MAX_FINGERPRINTS; i++)
+      addFingerprint(s, i.toString(16).padStart(16, '1'));
+    expect(s.fingerprints.size).toBe(PROFILE_MAX_FINGERPRINTS);
   });
 });

@@ -42,7 +42,15 @@ export interface TextSummary {
   capabilities: number[];
   /** Template key → prompts. */
   templates: Map<string, number>;
+  /** The distinct `prompt_fingerprint`s sampled (lower-case hex; at most PROFILE_MAX_FINGERPRINTS,
+   * later new ones are not kept, so the state stays bounded): the account's prompt profile,
+   * compared across accounts by `src/link/profile.ts`. */
+  fingerprints: Set<string>;
 }
+
+/** Distinct fingerprints a profile counts: the text sample is 64 per account, and an account's
+ * template shows within far fewer; the bound keeps a long-running driver's state small. */
+export const PROFILE_MAX_FINGERPRINTS = 64;
 
 export function emptyTextSummary(): TextSummary {
   return {
@@ -54,6 +62,7 @@ export function emptyTextSummary(): TextSummary {
     kinds: new Array<number>(ELICITATION_KINDS.length).fill(0),
     capabilities: new Array<number>(CAPABILITIES.length).fill(0),
     templates: new Map(),
+    fingerprints: new Set(),
   };
 }
 
@@ -147,9 +156,22 @@ export function createTextAnalyzer(
   };
 }
 
-export function addToSummary(s: TextSummary, t: ExchangeText | null, hasFingerprint: boolean): void {
+/** 0000000000000000: a prompt with no words (fingerprint.md: never a match). */
+const EMPTY_FP = '0000000000000000';
+
+/**
+ * Adds one sampled exchange. `fingerprint` (its `prompt_fingerprint`, when the caller has it)
+ * feeds the prompt profile; `hasFingerprint` alone only counts it.
+ */
+export function addToSummary(
+  s: TextSummary,
+  t: ExchangeText | null,
+  hasFingerprint: boolean,
+  fingerprint?: string | null,
+): void {
   s.sampled++;
   if (hasFingerprint) s.withFingerprint++;
+  if (typeof fingerprint === 'string') addFingerprint(s, fingerprint);
   if (t === null) return;
   s.withText++;
   if (t.strong) s.strong++;
@@ -182,4 +204,12 @@ export function topTemplateShare(s: TextSummary): number {
   let m = 0;
   for (const c of s.templates.values()) if (c > m) m = c;
   return m / s.withText;
+}
+
+/** Keeps a sampled fingerprint for the prompt profile (distinct ones, bounded). */
+export function addFingerprint(s: TextSummary, fingerprint: string): void {
+  if (fingerprint.length !== 16) return;
+  const fp = fingerprint.toLowerCase();
+  if (fp === EMPTY_FP || s.fingerprints.size >= PROFILE_MAX_FINGERPRINTS) return;
+  s.fingerprints.add(fp);
 }
