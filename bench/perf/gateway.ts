@@ -12,6 +12,14 @@
  * Writes bench/results/gateway.md.
  *
  * Run: npm run bench:gateway
+ * Options (after `--`; any of them writes to the temporary directory, not bench/results):
+ *   --phases seq,rates,max   which phases to run (default all three)
+ *   --targets direct,ours    which targets (direct is always included: "added" is against it;
+ *                            default direct,bare,ours,portkey — bare runs in the sequential phase only)
+ *   --modes json,sse         which answers (default both)
+ *   --rounds N               sequential rounds (default 5, of 300 requests per target)
+ * e.g. `node dist/bench/perf/gateway.js --phases seq --targets ours`: the sequential latency
+ * only, ~15 s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +29,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../sim/index.js';
 import { BENCH_KEY } from './gateway/constants.js';
-import { closedLoop, fixedRate, percentile, type Stats, sequential, type Target } from './gateway/load.js';
+import {
+  closedLoop,
+  fixedRate,
+  percentile,
+  type Stats,
+  sequentialInterleaved,
+  type Target,
+} from './gateway/load.js';
 
 /** p99 bound of the throughput comparison: an interactive LLM call tolerates far more, so the bound
  * measures the proxy, not the model. */
@@ -34,9 +49,30 @@ const QUICK = process.env.DG_BENCH_QUICK === '1';
 const RATE_SECONDS = QUICK ? 0.25 : 2.5;
 const STEP_SECONDS = QUICK ? 0.2 : 1.5;
 const CONCURRENCY = [1, 4, 16, 32, 64, 128] as const;
-const SEQ_WARMUP = QUICK ? 20 : 200;
-const SEQ_ROUNDS = QUICK ? 2 : 5;
-const SEQ_PER_ROUND = QUICK ? 30 : 300;
+/** Sequential warm-up per target: enough calls for V8 to optimise the servers' hot paths (a
+ * gateway in production runs warm). */
+const SEQ_WARMUP = QUICK ? 20 : 500;
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const listOption = (name: string, all: readonly string[]): string[] => {
+  const v = option(name);
+  if (v === undefined) return [...all];
+  const picked = v.split(',').map((x) => x.trim());
+  for (const x of picked)
+    if (!all.includes(x)) throw new Error(`--${name}: unknown ${x} (${all.join(', ')})`);
+  return picked;
+};
+const PHASES = listOption('phases', ['seq', 'rates', 'max']);
+const TARGETS = [...new Set(['direct', ...listOption('targets', ['direct', 'bare', 'ours', 'portkey'])])];
+const MODES = listOption('modes', ['json', 'sse']);
+/** A partial run is a check while tuning: it never overwrites the published results. */
+const PARTIAL = process.argv.length > 2;
+/** Sequential calls per target: SEQ_ROUNDS rounds of SEQ_BLOCK calls to each target in turn. */
+const SEQ_ROUNDS = Number(option('rounds') ?? (QUICK ? 6 : 60));
+const SEQ_BLOCK = QUICK ? 10 : 25;
 
 const PROMPT =
   'You are helping me study for an exam. Explain, in plain words and with one short example, why ' +
@@ -108,30 +144,43 @@ const ms = (x: number) => x.toFixed(3);
 const ms1 = (x: number) => x.toFixed(1);
 
 interface ModeResult {
-  seq: Record<string, { p50: number; p99: number }>;
+  seq: Record<string, { p50: number; p90: number; p99: number }>;
   rates: Record<string, Record<number, Stats>>;
   max: Record<string, { best: Stats | null; concurrency: number | null; steps: { c: number; s: Stats }[] }>;
 }
 
 async function runMode(targets: Target[], body: string): Promise<ModeResult> {
-  const seqLat: Record<string, number[]> = {};
-  for (const t of targets) {
-    await sequential(t, body, SEQ_WARMUP);
-    seqLat[t.name] = [];
-  }
-  for (let r = 0; r < SEQ_ROUNDS; r++)
-    for (const t of targets) seqLat[t.name]?.push(...(await sequential(t, body, SEQ_PER_ROUND)));
+  const seq: ModeResult['seq'] = {};
+  const rates: ModeResult['rates'] = {};
+  const max: ModeResult['max'] = {};
+  if (PHASES.includes('seq')) Object.assign(seq, await runSequential(targets, body));
+  // The bare proxy is a reference for the sequential latency only.
+  const loaded = targets.filter((t) => t.name !== 'bare');
+  if (PHASES.includes('rates'))
+    for (const t of loaded) {
+      rates[t.name] = {};
+      for (const rps of RATES)
+        (rates[t.name] as Record<number, Stats>)[rps] = await fixedRate(t, body, rps, RATE_SECONDS);
+    }
+  if (PHASES.includes('max')) Object.assign(max, await runMax(loaded, body));
+  return { seq, rates, max };
+}
+
+async function runSequential(targets: Target[], body: string): Promise<ModeResult['seq']> {
+  const lat = await sequentialInterleaved(targets, body, {
+    warmup: SEQ_WARMUP,
+    rounds: SEQ_ROUNDS,
+    block: SEQ_BLOCK,
+  });
   const seq: ModeResult['seq'] = {};
   for (const t of targets) {
-    const l = (seqLat[t.name] ?? []).sort((a, b) => a - b);
-    seq[t.name] = { p50: percentile(l, 50), p99: percentile(l, 99) };
+    const l = (lat[t.name] ?? []).sort((a, b) => a - b);
+    seq[t.name] = { p50: percentile(l, 50), p90: percentile(l, 90), p99: percentile(l, 99) };
   }
-  const rates: ModeResult['rates'] = {};
-  for (const t of targets) {
-    rates[t.name] = {};
-    for (const rps of RATES)
-      (rates[t.name] as Record<number, Stats>)[rps] = await fixedRate(t, body, rps, RATE_SECONDS);
-  }
+  return seq;
+}
+
+async function runMax(targets: Target[], body: string): Promise<ModeResult['max']> {
   const max: ModeResult['max'] = {};
   for (const t of targets) {
     const steps: { c: number; s: Stats }[] = [];
@@ -149,7 +198,7 @@ async function runMode(targets: Target[], body: string): Promise<ModeResult> {
     }
     max[t.name] = { best, concurrency, steps };
   }
-  return { seq, rates, max };
+  return max;
 }
 
 function section(title: string, r: ModeResult): string {
@@ -157,20 +206,29 @@ function section(title: string, r: ModeResult): string {
   const o = r.seq.ours;
   const p = r.seq.portkey;
   const lines: string[] = [`### ${title}`, ''];
-  if (d !== undefined && o !== undefined && p !== undefined) {
+  if (d !== undefined) {
     lines.push(
-      `Sequential, one connection (${SEQ_ROUNDS * SEQ_PER_ROUND} requests per target after ${SEQ_WARMUP} warm-up, rounds interleaved):`,
+      `Sequential, one kept-alive connection per target (${SEQ_ROUNDS * SEQ_BLOCK} requests per target after ${SEQ_WARMUP} warm-up, in blocks of ${SEQ_BLOCK} interleaved round-robin):`,
       '',
-      '| target | p50 ms | p99 ms | added p50 ms | added p99 ms |',
-      '|---|---:|---:|---:|---:|',
-      `| direct | ${ms(d.p50)} | ${ms(d.p99)} | – | – |`,
-      `| ours | ${ms(o.p50)} | ${ms(o.p99)} | **${ms(o.p50 - d.p50)}** | **${ms(o.p99 - d.p99)}** |`,
-      `| portkey | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.p50 - d.p50)} | ${ms(p.p99 - d.p99)} |`,
-      '',
-      `Added p50: portkey / ours = ${((p.p50 - d.p50) / Math.max(1e-6, o.p50 - d.p50)).toFixed(1)}×.`,
-      '',
+      '| target | p50 ms | p90 ms | p99 ms | added p50 ms | added p99 ms |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| direct | ${ms(d.p50)} | ${ms(d.p90)} | ${ms(d.p99)} | – | – |`,
     );
+    for (const name of ['bare', 'ours', 'portkey']) {
+      const x = r.seq[name];
+      if (x === undefined) continue;
+      const added = [ms(x.p50 - d.p50), ms(x.p99 - d.p99)];
+      const [a50, a99] = name === 'ours' ? added.map((v) => `**${v}**`) : added;
+      lines.push(`| ${name} | ${ms(x.p50)} | ${ms(x.p90)} | ${ms(x.p99)} | ${a50} | ${a99} |`);
+    }
+    lines.push('');
+    if (o !== undefined && p !== undefined)
+      lines.push(
+        `Added p50: portkey / ours = ${((p.p50 - d.p50) / Math.max(1e-6, o.p50 - d.p50)).toFixed(1)}×.`,
+        '',
+      );
   }
+  if (Object.keys(r.rates).length === 0 && Object.keys(r.max).length === 0) return lines.join('\n');
   lines.push(
     `Fixed rates (open loop, ${RATE_SECONDS} s each; latency from the scheduled send time; "added" = minus direct at the same rate):`,
     '',
@@ -230,21 +288,37 @@ async function main(): Promise<void> {
   try {
     const mock = await startChild(process.execPath, [servers, 'mock'], /READY (\d+)/);
     const upstream = `http://127.0.0.1:${mock.port}`;
-    const ours = await startChild(process.execPath, [servers, 'ours', upstream, capture], /READY (\d+)/);
-    const pkPort = await freePort();
-    spawnPortkey(root, pkPort);
-    await waitHttp(`http://127.0.0.1:${pkPort}`);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` };
-    const targets: Target[] = [
-      { name: 'direct', origin: upstream, path: '/v1/chat/completions', headers },
-      { name: 'ours', origin: `http://127.0.0.1:${ours.port}`, path: '/v1/chat/completions', headers },
-      {
+    const targets: Target[] = [{ name: 'direct', origin: upstream, path: '/v1/chat/completions', headers }];
+    if (TARGETS.includes('bare')) {
+      const bare = await startChild(process.execPath, [servers, 'bare', upstream], /READY (\d+)/);
+      targets.push({
+        name: 'bare',
+        origin: `http://127.0.0.1:${bare.port}`,
+        path: '/v1/chat/completions',
+        headers,
+      });
+    }
+    if (TARGETS.includes('ours')) {
+      const ours = await startChild(process.execPath, [servers, 'ours', upstream, capture], /READY (\d+)/);
+      targets.push({
+        name: 'ours',
+        origin: `http://127.0.0.1:${ours.port}`,
+        path: '/v1/chat/completions',
+        headers,
+      });
+    }
+    if (TARGETS.includes('portkey')) {
+      const pkPort = await freePort();
+      spawnPortkey(root, pkPort);
+      await waitHttp(`http://127.0.0.1:${pkPort}`);
+      targets.push({
         name: 'portkey',
         origin: `http://127.0.0.1:${pkPort}`,
         path: '/v1/chat/completions',
         headers: { ...headers, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/v1` },
-      },
-    ];
+      });
+    }
     // Sanity: every target answers both kinds of call with a 200 and the whole answer.
     for (const t of targets)
       for (const b of [BODY, STREAM_BODY]) {
@@ -255,10 +329,11 @@ async function main(): Promise<void> {
             `${t.name}: unexpected answer ${r.status}: ${text.slice(0, 300)}\n${portkeyLog.slice(-3000)}`,
           );
       }
+    const empty: ModeResult = { seq: {}, rates: {}, max: {} };
     process.stderr.write('non-streaming…\n');
-    const plain = await runMode(targets, BODY);
+    const plain = MODES.includes('json') ? await runMode(targets, BODY) : empty;
     process.stderr.write('streaming…\n');
-    const streamed = await runMode(targets, STREAM_BODY);
+    const streamed = MODES.includes('sse') ? await runMode(targets, STREAM_BODY) : empty;
     const seconds = (performance.now() - t0) / 1000;
     const load1 = loadavg();
     const cpu = cpus();
@@ -270,11 +345,12 @@ async function main(): Promise<void> {
       `load average before ${load0.map((x) => x.toFixed(2)).join(' / ')}, after ${load1.map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min).`,
       'The cores are shared with other work: single runs, magnitudes rather than promises.',
       '',
-      'Setup, all on loopback, each server its own process, the load generator (undici) in a fourth:',
+      'Setup, all on loopback, each server its own process, the load generator (undici) in another:',
       "- upstream: the project's mock OpenAI/Anthropic server (`startMockUpstream`), ~1 KB JSON answer; streamed answers as 12 SSE chunks + usage + [DONE], written in 4 pieces;",
+      '- bare: a reference proxy with the same transport as ours (`node:http` server, undici Pool with the same settings, the response streamed back minus hop-by-hop headers) and nothing else (`bench/perf/gateway/bare-proxy.ts`): what any separate proxy process costs here; sequential phase only;',
       '- ours: `startGateway` with a keys file (SHA-256 per request), 10,000 verdicts and a campaign with indicators in the book, capture of every exchange to segment files with prompt fingerprints (`--text fingerprint`), memory state; the calling account is known and clear;',
       '- portkey: `@portkey-ai/gateway@1.15.2` (`build/start-server.js --headless`, NODE_ENV=production), OpenAI provider with `x-portkey-custom-host` pointing at the mock. As installed it answers every *streamed* call with a 500 on Node 20 (its bundled `@hono/node-server` 1.19 keeps the immutable headers of the upstream `fetch()` response, to which it then appends); it runs with `bench/perf/gateway/portkey-fetch-shim.mjs` preloaded, which hands it fetch responses with a mutable copy of their headers (one Headers copy per call, in both modes);',
-      `- calls: OpenAI \`/v1/chat/completions\`, a ${BODY.length}-byte request; streamed calls add \`stream: true\` and \`include_usage\`; latency is to the last byte.`,
+      `- calls: OpenAI \`/v1/chat/completions\`, a ${BODY.length}-byte request; streamed calls add \`stream: true\` and \`include_usage\`; latency is to the last byte; every connection has Nagle off (undici and \`node:http\` defaults), on all targets alike.`,
       '',
       '## Non-streaming',
       '',
@@ -285,7 +361,8 @@ async function main(): Promise<void> {
       "Targets (issue 5 §3): sequential added p50 <= 0.3 ms and p99 <= 1 ms; >= 2× Portkey's throughput at equal p99.",
       '',
     ].join('\n');
-    const out = QUICK ? join(tmpdir(), 'gateway-quick.md') : join(root, 'bench', 'results', 'gateway.md');
+    const out =
+      QUICK || PARTIAL ? join(tmpdir(), 'gateway-quick.md') : join(root, 'bench', 'results', 'gateway.md');
     writeFileSync(out, md);
     process.stdout.write(`${md}\nwrote ${out}\n`);
   } finally {

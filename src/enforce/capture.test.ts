@@ -101,6 +101,22 @@ describe('buildRecord', () => {
     expect(bad.input_tokens).toBeUndefined();
     expect(bad.model).toBeUndefined();
   });
+
+  it('reads the usage of a kept event stream from its events, compressed or not', () => {
+    const sse =
+      'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":11,"output_tokens":1}}}\n\n' +
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}\n\n' +
+      'event: message_delta\ndata: {"type":"message_delta","usage":{"output_tokens":42}}\n\n';
+    for (const [body, encoding] of [
+      [Buffer.from(sse), undefined],
+      [gzipSync(sse), 'gzip'],
+    ] as const) {
+      const p = pending({ endpoint: 'messages', responseBody: body, responseStream: true });
+      if (encoding !== undefined) p.contentEncoding = encoding;
+      const r = buildRecord(p, 'none');
+      expect([r.input_tokens, r.output_tokens]).toEqual([11, 42]);
+    }
+  });
 });
 
 describe('CaptureQueue → SegmentSink', () => {

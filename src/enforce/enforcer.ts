@@ -121,6 +121,8 @@ export class Enforcer {
     fail_open: 0,
   };
   private readonly clock: () => number;
+  /** Built once: identify() runs for every request. */
+  private readonly callerOptions: { keys?: Map<string, KeyInfo>; accountHeader?: string } = {};
   private unsubscribe: (() => void) | null = null;
 
   private constructor(private readonly opts: EnforcerOptions) {
@@ -147,6 +149,9 @@ export class Enforcer {
       feedback,
     );
     this.capture = new CaptureQueue(sinks ?? [], this.settings.text);
+    if (keys !== undefined) this.callerOptions.keys = keys;
+    if (this.settings.accountHeader !== undefined)
+      this.callerOptions.accountHeader = this.settings.accountHeader;
   }
 
   /** Validates the options, loads the verdicts and subscribes to shared updates. */
@@ -187,10 +192,7 @@ export class Enforcer {
   }
 
   identify(get: HeaderGetter): Caller {
-    const o: { keys?: Map<string, KeyInfo>; accountHeader?: string } = {};
-    if (this.opts.keys !== undefined) o.keys = this.opts.keys;
-    if (this.settings.accountHeader !== undefined) o.accountHeader = this.settings.accountHeader;
-    return resolveCaller(get, o);
+    return resolveCaller(get, this.callerOptions);
   }
 
   private artifacts(caller: Caller, input: AdmitInput): Artifacts {

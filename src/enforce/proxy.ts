@@ -45,7 +45,7 @@ export const UPSTREAM_KEEPALIVE_MS = 30_000;
 export const ADMIN_PREFIX = '/_distillguard/v1/';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1), never forwarded in either direction. */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -132,11 +132,16 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** Usage of a streamed response, read from the bytes already sent (decompressed on the side when
- * the upstream compressed them). */
+ * the upstream compressed them). Reading is deferred to the next turn of the event loop
+ * (`setImmediate`): the chunks just written to the client go out first (Node flushes a response's
+ * writes on the next tick), so usage parsing never sits between the upstream's bytes and the
+ * caller's. The chunks are undici's own buffers, held (not copied) for that one turn. */
 class UsageTap {
   private readonly reader = new SseUsageReader();
   private readonly inflater: NodeJS.ReadWriteStream | null;
   private readonly done: Promise<void>;
+  private queued: Buffer[] = [];
+  private scheduled = false;
 
   constructor(encoding: string | undefined) {
     const e = (encoding ?? '').toLowerCase();
@@ -160,11 +165,26 @@ class UsageTap {
   }
 
   push(chunk: Buffer): void {
-    if (this.inflater === null) this.reader.push(chunk);
-    else this.inflater.write(chunk);
+    this.queued.push(chunk);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
   }
 
+  private readonly drain = (): void => {
+    this.scheduled = false;
+    const q = this.queued;
+    if (q.length === 0) return;
+    this.queued = [];
+    for (const c of q) {
+      if (this.inflater === null) this.reader.push(c);
+      else this.inflater.write(c);
+    }
+  };
+
   async end(): Promise<Usage> {
+    this.drain();
     this.inflater?.end();
     await this.done;
     return this.reader.end();
@@ -189,9 +209,12 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private sse = false;
+  /** Reads a stream's usage as it passes, once the stream has outgrown `kept`. */
   private tap: UsageTap | null = null;
+  private encoding: string | undefined;
   private degrader: SseDegrader | null = null;
-  /** Bytes kept: the whole body when it must be rewritten, else a copy for usage (bounded). */
+  /** Bytes kept: the whole body when it must be rewritten, else a copy (bounded) whose usage
+   * capture reads in the background, a stream's included. */
   private kept: Buffer[] | null = null;
   private keptBytes = 0;
   private rewrite = false;
@@ -218,11 +241,12 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     const out = responseHeaders(headers);
     const type = first(headers['content-type']) ?? '';
     const encoding = first(headers['content-encoding']);
+    this.encoding = encoding;
     this.sse = type.startsWith('text/event-stream');
     const endpoint = this.x.endpoint;
     const ok = status >= 200 && status < 300;
     if (this.sse) {
-      this.tap = new UsageTap(encoding);
+      this.kept = [];
       if (this.x.admission.degrade && ok && endpoint !== null && encoding === undefined) {
         this.degrader = new SseDegrader(endpoint);
         delete out['content-length'];
@@ -240,7 +264,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       if (this.rewrite || this.keptBytes + chunk.length <= MAX_CAPTURED_RESPONSE_BYTES) {
         this.kept.push(chunk);
         this.keptBytes += chunk.length;
-      } else this.kept = null;
+      } else this.outgrown();
     }
     if (this.rewrite) return;
     this.tap?.push(chunk);
@@ -253,6 +277,15 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       controller.pause();
       this.x.res.once('drain', () => controller.resume());
     }
+  }
+
+  /** A stream longer than capture keeps: its usage is read as it passes from here on. */
+  private outgrown(): void {
+    if (this.sse && this.kept !== null) {
+      this.tap = new UsageTap(this.encoding);
+      for (const c of this.kept) this.tap.push(c);
+    }
+    this.kept = null;
   }
 
   onResponseEnd(): void {
@@ -277,9 +310,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
         if (rest !== '') res.write(rest);
       }
       res.end();
-      if (this.kept !== null) responseBody = Buffer.concat(this.kept, this.keptBytes);
+      if (this.kept !== null)
+        responseBody = this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptBytes);
     }
-    this.gw.recordExchange(this.x, this.status, this.headers, this.tap, responseBody);
+    this.gw.recordExchange(this.x, this.status, this.headers, this.tap, responseBody, this.sse);
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
@@ -287,14 +321,16 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     const { res } = this.x;
     if (!this.started && !res.headersSent) {
       sendError(res, errorResponse(this.x.dialect, { kind: 'bad_gateway' }));
-      this.gw.recordExchange(this.x, 502, {}, null, undefined);
+      this.gw.recordExchange(this.x, 502, {}, null, undefined, false);
       this.gw.upstreamErrors++;
       return;
     }
     // Mid-stream failure: the status is sent; end the connection so the client sees a truncated body.
     res.destroy(err);
     this.gw.upstreamErrors++;
-    this.gw.recordExchange(this.x, this.status, this.headers, this.tap, undefined);
+    // What came of a stream is read as it was (a truncated compressed stream, as far as it inflates).
+    if (this.sse) this.outgrown();
+    this.gw.recordExchange(this.x, this.status, this.headers, this.tap, undefined, false);
   }
 }
 
@@ -437,6 +473,7 @@ export class Gateway {
     headers: IncomingHttpHeaders,
     tap: UsageTap | null,
     responseBody: Buffer | undefined,
+    stream: boolean,
   ): void {
     const endpoint = x.endpoint;
     if (endpoint === null) return;
@@ -444,6 +481,7 @@ export class Gateway {
     const encoding = first(headers['content-encoding']);
     if (responseBody !== undefined) {
       p.responseBody = responseBody;
+      if (stream) p.responseStream = true;
       if (encoding !== undefined) p.contentEncoding = encoding;
     }
     if (tap === null) {

@@ -1,7 +1,8 @@
 /**
  * Load shapes of the gateway overhead benchmark, on undici (the same client the gateway uses
  * upstream, so the generator costs the same whichever target it drives):
- * - sequential: one connection, one request at a time (the latency a single caller adds up);
+ * - sequential: one connection per target, one request at a time (the latency a single caller
+ *   adds up), targets interleaved in short blocks;
  * - fixed rate: an open loop that sends on schedule whatever the answers do, latency measured from
  *   the scheduled send time (so a stalled server is not hidden: "coordinated omission", G. Tene,
  *   "How NOT to Measure Latency", 2015);
@@ -48,18 +49,42 @@ async function once(d: Client | Pool, t: Target, body: string): Promise<boolean>
   return r.statusCode === 200;
 }
 
-/** `n` requests one after the other on one connection; latencies in ms. */
-export async function sequential(t: Target, body: string, n: number): Promise<number[]> {
-  const c = new Client(t.origin, { pipelining: 1 });
-  const lat: number[] = [];
+/**
+ * Sequential latency of several targets measured side by side: one persistent connection per
+ * target (opened, and the target warmed, before the clock starts), then `rounds` rounds in which
+ * each target in turn gets `block` requests, the order of targets rotating from round to round.
+ * Short blocks finely interleaved put every target under the same drift of a shared machine
+ * (another job starting, a CPU's frequency changing) rather than one target's whole run.
+ * Latencies in ms per target name.
+ */
+export async function sequentialInterleaved(
+  targets: readonly Target[],
+  body: string,
+  opts: { warmup: number; rounds: number; block: number },
+): Promise<Record<string, number[]>> {
+  const clients = targets.map((t) => new Client(t.origin, { pipelining: 1 }));
+  const lat: Record<string, number[]> = {};
   try {
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      if (!(await once(c, t, body))) throw new Error(`${t.name}: non-200 answer`);
-      lat.push(performance.now() - t0);
+    for (const [i, t] of targets.entries()) {
+      lat[t.name] = [];
+      const c = clients[i] as Client;
+      for (let k = 0; k < opts.warmup; k++)
+        if (!(await once(c, t, body))) throw new Error(`${t.name}: non-200 answer`);
     }
+    for (let r = 0; r < opts.rounds; r++)
+      for (let j = 0; j < targets.length; j++) {
+        const i = (r + j) % targets.length;
+        const t = targets[i] as Target;
+        const c = clients[i] as Client;
+        const out = lat[t.name] as number[];
+        for (let k = 0; k < opts.block; k++) {
+          const t0 = performance.now();
+          if (!(await once(c, t, body))) throw new Error(`${t.name}: non-200 answer`);
+          out.push(performance.now() - t0);
+        }
+      }
   } finally {
-    await c.close();
+    await Promise.all(clients.map((c) => c.close()));
   }
   return lat;
 }

@@ -2,9 +2,11 @@
  * The processes of the gateway overhead benchmark, one server each so that none shares an event
  * loop with the load generator: `mock` (the upstream) and `ours` (distillguard's gateway, set up
  * as in production: a keys file, 10,000 verdicts and a campaign with indicators loaded, capture to
- * segment files with prompt fingerprints). Prints `READY <port>` once listening.
+ * segment files with prompt fingerprints) and `bare` (the reference proxy of bare-proxy.ts). Prints
+ * `READY <port>` once listening.
  *
  *   node dist/bench/perf/gateway/servers.js mock
+ *   node dist/bench/perf/gateway/servers.js bare <upstream-url>
  *   node dist/bench/perf/gateway/servers.js ours <upstream-url> <capture-dir>
  */
 
@@ -17,6 +19,7 @@ import {
   type VerdictUpdate,
 } from '../../../src/enforce/index.js';
 import type { AccountId, CampaignId } from '../../../src/formats/index.js';
+import { startBareProxy } from './bare-proxy.js';
 import { BENCH_ACCOUNT, BENCH_KEY } from './constants.js';
 
 /** Accounts with verdicts in the book: a mid-sized provider's flagged set after a `hunt`. */
@@ -27,6 +30,10 @@ async function main(): Promise<void> {
   if (role === 'mock') {
     const m = await startMockUpstream({ keep: false });
     process.stdout.write(`READY ${m.port}\n`);
+    return;
+  }
+  if (role === 'bare' && upstream !== undefined) {
+    process.stdout.write(`READY ${await startBareProxy(upstream)}\n`);
     return;
   }
   if (role === 'ours' && upstream !== undefined && captureDir !== undefined) {
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', stop);
     return;
   }
-  process.stderr.write('usage: servers.js mock | ours <upstream-url> <capture-dir>\n');
+  process.stderr.write('usage: servers.js mock | bare <upstream-url> | ours <upstream-url> <capture-dir>\n');
   process.exit(2);
 }
 
