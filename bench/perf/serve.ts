@@ -32,6 +32,8 @@ import { packageRoot, simulate } from '../../sim/index.js';
 import { hunt, writeHuntOutputs } from '../../src/engine/index.js';
 import type { Campaign, Verdict } from '../../src/formats/index.js';
 import { mulberry32 } from '../../src/rng/index.js';
+import { PRECOMPUTED } from '../../src/server/data/campaign-parts.js';
+import { RECENT_PER_ACCOUNT } from '../../src/server/data/indexes.js';
 import { type CampaignList, type Overview, startServer, UserDirectory } from '../../src/server/index.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../src/server/test-support/browser.js';
 import { ingestFiles, openDuckDbStore } from '../../src/store/index.js';
@@ -41,6 +43,8 @@ const BIG_ID = 'dgc-bench-5000';
 const PASSWORD = 'bench-password-1234';
 /** Page loads of the 5,000-account campaign: the first with the server's graph cache cold. */
 const PAGE_LOADS = 3;
+/** How the page thins a large graph (web/src/components/graph-view.tsx, DRAW_MAX_EDGES). */
+const DRAW_NOTE = 'at most ~10,000 links drawn, every artifact at least once';
 
 const args = parseArgs({
   options: {
@@ -151,6 +155,21 @@ async function main(): Promise<void> {
   await server.indexes.ready;
   const indexSeconds = (performance.now() - tIndex) / 1000;
   process.stderr.write(`store indexed in ${indexSeconds.toFixed(1)} s\n`);
+  // The strongest campaigns' graphs, timelines and samples are computed next, in the background.
+  await server.deps.campaignParts.warmed;
+  const warm = server.deps.campaignParts.status();
+  const warmText =
+    warm.status === 'ready'
+      ? `${warm.campaigns} campaigns in ${warm.seconds.toFixed(1)} s`
+      : `not done (${JSON.stringify(warm)})`;
+  process.stderr.write(`campaign parts precomputed: ${warmText}\n`);
+  const indexMiB =
+    ((
+      await server.deps.queries.db.rows(
+        `SELECT sum(memory_usage_bytes)::DOUBLE AS b FROM duckdb_memory() WHERE tag IN ('IN_MEMORY_TABLE', 'ART_INDEX')`,
+      )
+    )[0]?.b as number) /
+    2 ** 20;
 
   const login = await fetch(`${server.url}/api/login`, {
     method: 'POST',
@@ -235,16 +254,35 @@ async function main(): Promise<void> {
     results.push({ name: r.name, ms });
     process.stderr.write(`${r.name}: p95 ${q(ms, 0.95).toFixed(1)} ms\n`);
   }
-  // Graph, timeline and samples are cached per campaign after their first call: time the first
-  // call of each of the store's campaigns (cold), the cost a person pays on opening one.
+  // Graph, timeline and samples are computed at start for the strongest campaigns (all of this
+  // store's) and kept: time the first request of each campaign, the cost a person pays on
+  // opening one after start-up.
   for (const part of ['timeline', 'samples', 'graph']) {
     const ms: number[] = [];
     for (const id of realIds) ms.push((await get(`/api/campaigns/${id}/${part}`)).ms);
     results.push({
-      name: `GET /api/campaigns/:id/${part}, first call for each of ${realIds.length} campaigns`,
+      name: `GET /api/campaigns/:id/${part}, first request for each of ${realIds.length} campaigns (precomputed at start)`,
       ms,
     });
-    process.stderr.write(`${part} (cold): p95 ${q(ms, 0.95).toFixed(1)} ms\n`);
+    process.stderr.write(`${part} (first request): p95 ${q(ms, 0.95).toFixed(1)} ms\n`);
+  }
+  // …and what computing them costs (at start, and on the first view of a campaign beyond the
+  // precomputed ones): the same queries called directly, uncached.
+  const f = await server.deps.findings.get();
+  const compute: { name: string; ms: number[] }[] = [];
+  const releases = await server.deps.queries.releases();
+  for (const part of ['timeline', 'samples', 'graph'] as const) {
+    const ms: number[] = [];
+    for (const id of [...realIds, BIG_ID]) {
+      const camp = f.campaignById.get(id);
+      if (camp === undefined) continue;
+      const t = performance.now();
+      if (part === 'timeline') await server.deps.queries.timeline(camp.accounts, releases);
+      else if (part === 'samples') await server.deps.queries.sampleRows(camp.accounts);
+      else await server.deps.queries.campaignGraph(camp.accounts, camp.indicators, new Map());
+      ms.push(performance.now() - t);
+    }
+    compute.push({ name: part, ms });
   }
   // Decisions: POST with CSRF token, journaled (fsync) and feedback.json rewritten.
   const post: number[] = [];
@@ -269,15 +307,21 @@ async function main(): Promise<void> {
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button[type=submit]');
   await page.waitForSelector('[data-view=campaigns][data-ready=true]', { timeout: 60_000 });
-  const loads: { ms: number; parts: string }[] = [];
+  const loads: { ms: number; graphMs: number; parts: string }[] = [];
   for (let i = 0; i < PAGE_LOADS; i++) {
     await page.goto('about:blank');
     const t = performance.now();
     await page.goto(`${server.url}/#/campaign/${BIG_ID}`);
     await page.waitForSelector('[data-view=campaign][data-ready=true]', { timeout: 60_000 });
-    // Interactive: a click on the decision panel is handled (the main thread is free).
+    // Interactive: the page says the decision panel, tables and timeline are there, and a click
+    // on the decision panel is handled (the main thread is free).
     await page.click('[data-testid=decisions] textarea', { timeout: 10_000 });
     const ms = performance.now() - t;
+    // The graph drawn too (the definition before the graph was deferred): drawn by sigma, and a
+    // click handled after it.
+    await page.waitForSelector('[data-view=campaign][data-graph-ready=true]', { timeout: 60_000 });
+    await page.click('[data-testid=decisions] textarea', { timeout: 10_000 });
+    const graphMs = performance.now() - t;
     // Where the time went, from the page's own marks and resource timings (ms since navigation).
     const parts = await page.evaluate(() => {
       const res = performance
@@ -292,10 +336,13 @@ async function main(): Promise<void> {
         .filter((e) => e.name.startsWith('dg:'))
         .map((e) => `${e.name.slice(3)} ${Math.round(e.startTime)}+${Math.round(e.duration)}`);
       const ready = performance.getEntriesByName('dg:campaign:ready')[0]?.startTime ?? 0;
-      return `API ${res.join(', ')}; ${meas.join(', ')}; ready at ${Math.round(ready)}`;
+      const drawn = performance.getEntriesByName('dg:graph:drawn')[0]?.startTime ?? 0;
+      return `API ${res.join(', ')}; ${meas.join(', ')}; ready at ${Math.round(ready)}, graph drawn at ${Math.round(drawn)}`;
     });
-    loads.push({ ms, parts });
-    process.stderr.write(`5,000-account campaign page interactive in ${ms.toFixed(0)} ms\n`);
+    loads.push({ ms, graphMs, parts });
+    process.stderr.write(
+      `5,000-account campaign page interactive in ${ms.toFixed(0)} ms, graph drawn ${graphMs.toFixed(0)} ms\n`,
+    );
   }
   await page.screenshot({ path: join(journalDir, 'big-campaign.png') });
   process.stderr.write(`screenshot: ${join(journalDir, 'big-campaign.png')}\n`);
@@ -305,7 +352,7 @@ async function main(): Promise<void> {
   const graphWarm = await get(`/api/campaigns/${BIG_ID}/graph`);
   const graphBody = graphWarm.body as { nodes: unknown[]; edges: unknown[] };
   heavy.push({
-    name: `GET /api/campaigns/:id/graph, ${big.members} accounts, cached (first call: see page load 1)`,
+    name: `GET /api/campaigns/:id/graph, ${big.members} accounts (precomputed at start)`,
     ms: [graphWarm.ms],
   });
   const tpl: number[] = [];
@@ -328,7 +375,7 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(1))
       .join(' ')}`,
     `- Store: ${overview.exchanges.toLocaleString('en-US')} exchanges, ${overview.accounts.toLocaleString('en-US')} accounts with exchanges, ${list.items.length - 1} campaigns found by hunt (+1 added, see below); opened read-only; DuckDB memory_limit 2GB`,
-    `- Server start: the index tables (per-account aggregates, daily counts, artifact → accounts) built in ${indexSeconds.toFixed(1)} s, in the background after the server listens`,
+    `- Server start: the index tables (per-account aggregates, daily counts, artifact → accounts, each account's newest ${RECENT_PER_ACCOUNT} exchanges) built in ${indexSeconds.toFixed(1)} s (${server.indexes.steps.map((x) => `${x.table} ${x.seconds.toFixed(1)}`).join(', ')}), in the background after the server listens (${indexMiB.toFixed(0)} MiB in DuckDB's memory); then the graphs, timelines and samples of the strongest campaigns: ${warmText}`,
     `- Method: HTTP on loopback, one request at a time, 2 warm-up calls per route then ${n} timed (fresh random account / IP / prefix each time, seeded); times include JSON parsing by the client`,
     `- 5,000-account campaign: the store's largest has ${real.accounts} accounts, so the bench adds \`${BIG_ID}\` to a copy of the findings: the members of every campaign, then the highest-scored other accounts, ${big.members} in all (graph: ${graphBody.nodes.length.toLocaleString('en-US')} nodes, ${graphBody.edges.length.toLocaleString('en-US')} links)`,
     '',
@@ -346,19 +393,33 @@ async function main(): Promise<void> {
     '|---|---|',
     ...heavy.map((h) => `| ${h.name} | ${h.ms.map(fmt).join(', ')} |`),
     '',
-    `## ${big.members.toLocaleString('en-US')}-account campaign page in chromium: interactive in **${loads.map((l) => (l.ms / 1000).toFixed(2)).join(' s, ')} s** (target < 2 s)`,
+    `Computing a campaign's parts (what the start-up precomputation costs per campaign, and a campaign's first view beyond the ${PRECOMPUTED} strongest): the same queries called directly, uncached, for each of the ${realIds.length} campaigns and the ${big.members}-account one:`,
     '',
-    '| load | interactive (s) | where the time went (ms since navigation: API start→end; layout/sigma start+duration) |',
-    '|---:|---:|---|',
-    ...loads.map((l, i) => `| ${i + 1} | ${(l.ms / 1000).toFixed(2)} | ${l.parts} |`),
+    `| part | p50 (ms) | p95 (ms) | max (ms) | ${big.members} accounts (ms) |`,
+    '|---|---:|---:|---:|---:|',
+    ...compute.map(
+      (c) =>
+        `| ${c.name} | ${fmt(q(c.ms.slice(0, -1), 0.5))} | ${fmt(q(c.ms.slice(0, -1), 0.95))} | ${fmt(Math.max(...c.ms.slice(0, -1)))} | ${fmt(c.ms[c.ms.length - 1] ?? Number.NaN)} |`,
+    ),
     '',
-    `Debian chromium (headless, software WebGL), 1440×1000. Each load starts from about:blank and ends when the page says it is ready (campaign, timeline and members loaded; the graph laid out — barycentric start + ForceAtlas2 — and drawn by sigma) and a click on the decision form is handled. Load 1 is cold on the server (graph, timeline and samples of this campaign computed then; cached for loads 2 and 3); the browser's HTTP cache is warm for the scripts after login.`,
+    `## ${big.members.toLocaleString('en-US')}-account campaign page in chromium: interactive in **${loads.map((l) => (l.ms / 1000).toFixed(2)).join(' s, ')} s** (target < 2 s); graph drawn in ${loads.map((l) => (l.graphMs / 1000).toFixed(2)).join(' s, ')} s`,
+    '',
+    '| load | interactive (s) | graph drawn (s) | where the time went (ms since navigation: API start→end; layout/sigma start+duration) |',
+    '|---:|---:|---:|---|',
+    ...loads.map(
+      (l, i) => `| ${i + 1} | ${(l.ms / 1000).toFixed(2)} | ${(l.graphMs / 1000).toFixed(2)} | ${l.parts} |`,
+    ),
+    '',
+    `Debian chromium (headless, software WebGL), 1440×1000. Each load starts from about:blank. **Interactive**: the page says it is ready (campaign, evidence, indicators, members and timeline on the page; the graph is started after that first picture is painted) and a click on the decision form is handled. **Graph drawn** (the definition of "interactive" before the graph was deferred): the graph laid out (barycentric start, ForceAtlas2 later in a worker) and drawn by sigma, and a click on the decision form handled after it. The graph's ${BIG.toLocaleString('en-US')} accounts' links are thinned for drawing (each account's least-shared artifacts, ${DRAW_NOTE}). The server has all of this campaign's parts precomputed (it is among the ${PRECOMPUTED} strongest), so every load is warm on the server; the browser's HTTP cache is warm for the scripts after login.`,
     '',
     '## Reading',
     '',
-    "- The API routes that show prompt text miss 100 ms: an account page of exchanges, and the first call for a campaign's samples. The exchanges table is stored in time order, not by account, so each exchange shown costs reading and decompressing one block of the prompt column (100–170 ms for a page of 25 when cold, timed in DuckDB alone); finding which exchanges make the page takes 20–50 ms more. The other routes answer from the server's index tables. Graph, timeline and samples are cached per campaign after their first call.",
+    `- The machine is shared: the load average above is what the 2 cores carried at the end (other agents' builds, tests and hunts), and every figure here scales with it. The run before this work (2026-11-27 19:15, load 1.7–3.0) had API p95 152.7 ms, the exchanges page p50 151 / p95 250 ms, the account page p50 42 / p95 63 ms, first samples 144–175 ms, and the page interactive (graph drawn, then a click) in 3.5–4.4 s.`,
+    "- An account's page of exchanges is the slow route left. Which exchanges make the page now comes from the in-memory table of each account's newest exchanges (a few ms instead of 10–80 ms); the rows themselves are read by `seq`, and each row not in DuckDB's cache costs reading one block of each column it shows, the prompt's above all (the exchanges table is stored in time order, not by account). Measured A/B in one process under the same load (30 random accounts each, half flagged): old p50 382 / p95 1019 ms, new p50 363 / p95 761 ms at load ~8 — the reading of the rows dominates. A preview column built at start was measured and rejected (21 s to scan the prompt column, ~0.9 GB for 300-character previews, and viewers' fingerprints need the whole text).",
+    '- The account page: linked accounts come from the rare artifacts sorted by account (A/B in the same run: p50 119 → 67 ms, p95 355 → 185 ms at load ~8).',
+    "- Campaign graphs, timelines and samples are computed at start for the strongest campaigns, so a campaign's first view is served from memory; the table above gives what computing them costs (the price at start, or on the first view of a campaign beyond the precomputed ones). Samples now read the largest accounts' latest exchanges by `seq` through the same path as the exchanges page.",
     '- Template search over raw text scans the whole prompt column: seconds to tens of seconds at this size (fingerprint search uses the stored `prompt_fingerprint` column instead).',
-    "- The 5,000-account page misses 2 s here: in headless chromium without a GPU, WebGL runs on SwiftShader (sigma's first frame of 5,000 nodes and ~37k links ~1 s) and style, layout and paint are software too (the CPU profile of a load is ~1.5 s of native time against ~0.5 s of our JavaScript); script start ~0.5 s; the server's replies 0.1–0.2 s cached, up to 1.5 s cold. A browser with a GPU was not available to measure.",
+    "- The 5,000-account page: the graph is now drawn after the rest of the page (decisions, evidence, members, timeline), with its links thinned for drawing and labels on hover. It still holds the main thread once it starts, ~0.9 s at load ~2 and 1.5–2.5 s at load ~7 (layout 0.1–0.4 s, sigma's first frame the rest: in headless chromium without a GPU WebGL runs on SwiftShader, and style, layout and paint are software too; a CPU profile of a load is mostly native time), and it starts one frame after the page is ready, so a click made at once waits for it: here the two definitions end within a few hundred ms of each other. Script start and the API replies take the first 0.9–1.2 s of a load at load ~2, 1.5–2 s at load ~7; the page is ready (everything but the graph) at 1.5–2 s at load ~2, and a click made at once is handled only after the graph (~0.1 s of layout, ~0.75–0.85 s of sigma's first frame at load ~2). A browser with a GPU was not available to measure.",
     '',
     `Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s.`,
     '',

@@ -14,7 +14,8 @@ import { type RunningServer, startServer } from './index.js';
 import { buildWeb, launchChromium, SKIP_BROWSER, screenshotDir } from './test-support/browser.js';
 import { alertLine, buildFixture, type Fixture, fixtureUsers, PASSWORDS } from './test-support/fixture.js';
 
-/** A view is ready when its root says so (data loaded, graph drawn). */
+/** A view is ready when its root says so (data loaded; a campaign's graph is drawn after, and
+ * says so in data-graph-ready). */
 const READY_MS = 20_000;
 
 let fx: Fixture;
@@ -81,6 +82,7 @@ describe.skipIf(SKIP_BROWSER)('dashboard in chromium', () => {
 
     await page.click('[data-testid=campaign-table] tbody tr:first-child a');
     await ready(page, 'campaign');
+    await page.waitForSelector('[data-view=campaign][data-graph-ready=true]', { timeout: READY_MS });
     await page.waitForSelector('.graph canvas');
     await page.screenshot({ path: join(shots, 'campaign.png'), fullPage: true });
 

@@ -7,6 +7,7 @@ import type { Principal } from './auth/roles.js';
 import type { SessionStore } from './auth/sessions.js';
 import type { UserDirectory } from './auth/users.js';
 import type { AlertFeed } from './data/alerts.js';
+import type { CampaignParts } from './data/campaign-parts.js';
 import type { FindingsSource } from './data/findings.js';
 import type { StoreQueries } from './data/queries.js';
 import type { Journal, JournalActor } from './journal.js';
@@ -14,6 +15,8 @@ import type { Journal, JournalActor } from './journal.js';
 export interface ServerDeps {
   queries: StoreQueries;
   findings: FindingsSource;
+  /** Campaign graphs, timelines and samples: the strongest precomputed, others memoised. */
+  campaignParts: CampaignParts;
   journal: Journal;
   alerts: AlertFeed;
   users: UserDirectory;

@@ -11,6 +11,7 @@ import { createApp } from './app.js';
 import { SessionStore } from './auth/sessions.js';
 import type { UserDirectory } from './auth/users.js';
 import { AlertFeed } from './data/alerts.js';
+import { CampaignParts } from './data/campaign-parts.js';
 import { DuckReader } from './data/duck.js';
 import { FindingsSource } from './data/findings.js';
 import { Indexes } from './data/indexes.js';
@@ -89,9 +90,15 @@ export async function openServer(opts: ServerOptions): Promise<OpenServer> {
   const indexes = new Indexes(db);
   const alerts = new AlertFeed(opts.alerts ?? null);
   await alerts.start();
+  const queries = new StoreQueries(db, indexes);
+  const findings = new FindingsSource(findingsDir, db);
+  const campaignParts = new CampaignParts(queries, findings);
+  // In the background, after the index tables: the strongest campaigns' graphs, timelines, samples.
+  campaignParts.start();
   const deps: ServerDeps = {
-    queries: new StoreQueries(db, indexes),
-    findings: new FindingsSource(findingsDir, db),
+    queries,
+    findings,
+    campaignParts,
     journal,
     alerts,
     users: opts.users,
@@ -107,8 +114,11 @@ export async function openServer(opts: ServerOptions): Promise<OpenServer> {
     indexes,
     close() {
       alerts.close();
-      // Let index building finish or fail before the connections go away.
-      void indexes.ready.catch(() => undefined).finally(() => db.close());
+      // Let index building and precomputing finish or fail before the connections go away.
+      void indexes.ready
+        .catch(() => undefined)
+        .then(() => campaignParts.stop())
+        .finally(() => db.close());
     },
   };
 }

@@ -14,11 +14,9 @@ import { FINGERPRINT_VERSION, isFingerprint, NEAR_DUPLICATE_DISTANCE } from '../
 import type { CampaignGraph, ExchangePage, GraphNode, MetricRow, SampleRow, Timeline } from '../api-types.js';
 import { promptView } from '../redact.js';
 import { bool, type DuckReader, lit, num, numOrNull, type Row, str } from './duck.js';
-import { ACCOUNT_METRICS, DAY_MS, type Indexes } from './indexes.js';
+import { ACCOUNT_METRICS, DAY_MS, type Indexes, RECENT_PER_ACCOUNT } from './indexes.js';
 
-/** An artifact held by more accounts than this links everyone and explains nothing (a NAT, a
- * cloud egress, a popular SDK's user agent): left out of "linked accounts". */
-export const LINKED_MAX_HOLDERS = 50;
+export { LINKED_MAX_HOLDERS } from './indexes.js';
 /** Linked accounts listed on an account page. */
 export const LINKED_LIMIT = 25;
 /** Artifact nodes drawn in a campaign graph, most shared first: beyond a few thousand nodes a
@@ -34,6 +32,10 @@ export const TIMELINE_ACCOUNTS = 60;
 export const SAMPLE_PROMPTS = 12;
 /** Rows a template search reads and skeletonises at most (each ~10 µs of JS). */
 export const TEMPLATE_CANDIDATES = 20_000;
+/** Rows of exchanges read by one query of fetchBySeq at most (DuckDB's vector size): within
+ * that span one query for several rows costs what one row does; over wider spans a query per
+ * row is cheaper (a query over a whole row group decompresses every vector of it). */
+const FETCH_SPAN = 2_048;
 /** Literal words of a template used to pre-filter rows in SQL (longest first). */
 const TEMPLATE_FILTER_WORDS = 3;
 
@@ -52,7 +54,7 @@ export class StoreQueries {
     first: number | null;
     last: number | null;
   }> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const [r] = await this.db.rows(
       `SELECT sum(exchanges)::DOUBLE AS e, count(*)::DOUBLE AS a, min(first_ts) AS f, max(last_ts) AS l FROM memory.acct`,
     );
@@ -77,7 +79,7 @@ export class StoreQueries {
   async volume(
     campaignAccounts: readonly string[],
   ): Promise<{ days: string[]; all: number[]; campaigns: number[] }> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const rows = await this.db.rows(
       `SELECT day, sum(n)::DOUBLE AS n,
               coalesce(sum(n) FILTER (WHERE account_id IN (SELECT unnest($1::VARCHAR[]))), 0)::DOUBLE AS c
@@ -95,7 +97,7 @@ export class StoreQueries {
   async accountVolumes(
     ids: readonly string[],
   ): Promise<Map<string, { exchanges: number; output_tokens: number }>> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const rows = await this.db.rows(
       `SELECT account_id, exchanges, output_tokens FROM memory.acct
         WHERE account_id IN (SELECT unnest($1::VARCHAR[]))`,
@@ -128,7 +130,7 @@ export class StoreQueries {
   async accountMetrics(
     id: string,
   ): Promise<{ metrics: MetricRow[]; sizeClass: string; peers: number; exchanges: number } | null> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const cols = ACCOUNT_METRICS.map((m) => `a.${m} AS "a_${m}", p.${m} AS "p_${m}"`).join(', ');
     const rows = await this.db.rows(
       `SELECT a.size_class, p.accounts, ${cols} FROM memory.acct a JOIN memory.peer p USING (size_class)
@@ -153,16 +155,14 @@ export class StoreQueries {
   /** Accounts sharing this account's IPs, end users, TLS fingerprint, payment instrument or email
    * domain — each artifact held by at most LINKED_MAX_HOLDERS accounts. */
   async linkedAccounts(id: string): Promise<{ account_id: string; shared: number; kinds: string[] }[]> {
-    await this.indexes.ready;
+    await this.indexes.core;
+    // memory.rare_acct and memory.rare hold exactly the artifacts that may link (rare enough).
     const rows = await this.db.rows(
-      `WITH rare AS (
-         SELECT a.kind, a.value FROM memory.art a JOIN memory.artdeg d USING (kind, value)
-          WHERE a.account_id = $1 AND d.holders <= ${LINKED_MAX_HOLDERS}
-            AND a.kind IN ('ip', 'end_user', 'tls_fingerprint', 'payment_fingerprint', 'email_domain'))
-       SELECT a.account_id, count(*)::DOUBLE AS shared, list(DISTINCT a.kind ORDER BY a.kind) AS kinds
-         FROM memory.art a SEMI JOIN rare r ON a.kind = r.kind AND a.value = r.value
-        WHERE a.account_id <> $1
-        GROUP BY a.account_id ORDER BY shared DESC, a.account_id LIMIT ${LINKED_LIMIT}`,
+      `WITH mine AS (SELECT kind, value FROM memory.rare_acct WHERE account_id = $1)
+       SELECT r.account_id, count(*)::DOUBLE AS shared, list(DISTINCT r.kind ORDER BY r.kind) AS kinds
+         FROM memory.rare r SEMI JOIN mine m ON r.kind = m.kind AND r.value = m.value
+        WHERE r.account_id <> $1
+        GROUP BY r.account_id ORDER BY shared DESC, r.account_id LIMIT ${LINKED_LIMIT}`,
       [id],
     );
     return rows.map((r) => ({
@@ -174,67 +174,38 @@ export class StoreQueries {
 
   /**
    * Newest first, `limit` exchanges older than `before` (epoch ms). The exchanges table is stored
-   * in time order, not by account: a query filtering on the account alone reads the account_id
-   * column whole and decompresses prompts all over the file (0.3–1.2 s per page at 11.7M). So the
-   * account's daily counts (memory.daily) first give the earliest day the page reaches, and the
-   * query is bounded by time as well: DuckDB's zone maps on `ts` then skip every other row group
-   * (for an account active every day, all but the last day's).
+   * in time order, not by account, so which exchanges make the page comes first from the
+   * server's memory.recent (each account's newest RECENT_PER_ACCOUNT, sorted by account: a few
+   * ms). A page beyond those is found by a query bounded by time as well as by account: the
+   * account's daily counts (memory.daily) give the earliest day the page reaches, and DuckDB's
+   * zone maps on `ts` then skip every other row group. The rows themselves are then read by
+   * `seq` (fetchBySeq).
    */
   async accountExchanges(
     id: string,
     opts: { limit: number; before: number | null; raw: boolean },
   ): Promise<ExchangePage> {
     await this.indexes.ready;
-    const beforeDay = opts.before === null ? null : Math.floor(opts.before / DAY_MS);
-    const days = await this.db.rows(
-      `SELECT day, sum(n)::DOUBLE AS n FROM memory.daily WHERE account_id = $1
-        ${beforeDay === null ? '' : `AND day <= ${beforeDay}`} GROUP BY day ORDER BY day DESC`,
-      [id],
+    const before = opts.before === null ? '' : `AND ts < ${Math.floor(opts.before)}`;
+    const [acct] = await this.db.rows(`SELECT acct_no, exchanges FROM memory.acct WHERE account_id = $1`, [
+      id,
+    ]);
+    if (acct === undefined) return { redacted: !opts.raw, items: [], next: null };
+    let ids = await this.db.rows(
+      `SELECT seq::DOUBLE AS seq, ts::DOUBLE AS ts FROM memory.recent WHERE acct_no = ${num(acct.acct_no)} ${before}
+        ORDER BY ts DESC, seq DESC LIMIT ${opts.limit + 1}`,
     );
-    if (days.length === 0) return { redacted: !opts.raw, items: [], next: null };
-    // The earliest day to read so that the days from there on hold `want` exchanges. With
-    // `before` inside a day, that day's count includes later rows, so the window may fall short:
-    // then it is widened (twice the target) until the page is full or the account's first day.
-    const fromDayFor = (want: number): number => {
-      let seen = 0;
-      for (const d of days) {
-        seen += num(d.n);
-        if (seen >= want) return num(d.day);
-      }
-      return num(days[days.length - 1]?.day);
-    };
-    const oldest = num(days[days.length - 1]?.day);
-    let want = opts.limit + 1;
-    let ids: Row[] = [];
-    for (;;) {
-      const fromDay = fromDayFor(want);
-      // Phase 1, no text columns: which exchanges make the page.
-      ids = await this.db.rows(
-        `SELECT seq::DOUBLE AS seq, ts::DOUBLE AS ts FROM exchanges
-          WHERE account_id = $1 AND ts >= ${fromDay * DAY_MS}
-            ${opts.before === null ? '' : `AND ts < ${Math.floor(opts.before)}`}
-          ORDER BY ts DESC, seq DESC LIMIT ${opts.limit + 1}`,
-        [id],
-      );
-      if (ids.length > opts.limit || fromDay <= oldest) break;
-      want *= 2;
-    }
-    // Phase 2: the rows themselves, one point query per exchange side by side on the pool: `seq`
-    // grows with the storage order, so each is pruned to one row group by its zone map and only
-    // that row's prompt is decompressed (fetching them with the account filter decompressed the
-    // prompts of every row group the account touches: 0.3–0.8 s for a page of 50 at 11.7M).
+    // memory.recent holds a prefix of the account's exchanges, newest first: a full page from it
+    // is the true page; a short one is the end only when it holds all of the account's.
+    if (ids.length <= opts.limit && num(acct.exchanges) > RECENT_PER_ACCOUNT)
+      ids = await this.olderExchangeIds(id, opts.limit, opts.before);
     const pageIds = ids.slice(0, opts.limit);
-    const fetched = await Promise.all(
-      pageIds.map((r) =>
-        this.db.rows(
-          `SELECT ts::DOUBLE AS ts, request_id, ip, end_user_id, user_agent, model, endpoint,
-                  input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens,
-                  status::DOUBLE AS status, reasoning, prompt, prompt_fingerprint, md5(system_prompt) AS sp
-             FROM exchanges WHERE seq = ${Math.floor(num(r.seq))}`,
-        ),
-      ),
+    const rows = await this.fetchBySeq(
+      pageIds.map((r) => num(r.seq)),
+      `ts::DOUBLE AS ts, request_id, ip, end_user_id, user_agent, model, endpoint,
+       input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens,
+       status::DOUBLE AS status, reasoning, prompt, prompt_fingerprint, md5(system_prompt) AS sp`,
     );
-    const rows = fetched.flat();
     const more = ids.length > opts.limit;
     const page = rows;
     const requestIds = page.map((r) => str(r.request_id)).filter((x): x is string => x !== null);
@@ -271,13 +242,81 @@ export class StoreQueries {
     };
   }
 
+  /** Which exchanges make a page beyond memory.recent: bounded by the days the page reaches. */
+  private async olderExchangeIds(id: string, limit: number, beforeMs: number | null): Promise<Row[]> {
+    const beforeDay = beforeMs === null ? null : Math.floor(beforeMs / DAY_MS);
+    const days = await this.db.rows(
+      `SELECT day, sum(n)::DOUBLE AS n FROM memory.daily WHERE account_id = $1
+        ${beforeDay === null ? '' : `AND day <= ${beforeDay}`} GROUP BY day ORDER BY day DESC`,
+      [id],
+    );
+    if (days.length === 0) return [];
+    // The earliest day to read so that the days from there on hold `want` exchanges. With
+    // `before` inside a day, that day's count includes later rows, so the window may fall short:
+    // then it is widened (twice the target) until the page is full or the account's first day.
+    const fromDayFor = (want: number): number => {
+      let seen = 0;
+      for (const d of days) {
+        seen += num(d.n);
+        if (seen >= want) return num(d.day);
+      }
+      return num(days[days.length - 1]?.day);
+    };
+    const oldest = num(days[days.length - 1]?.day);
+    let want = limit + 1;
+    for (;;) {
+      const fromDay = fromDayFor(want);
+      const ids = await this.db.rows(
+        `SELECT seq::DOUBLE AS seq, ts::DOUBLE AS ts FROM exchanges
+          WHERE account_id = $1 AND ts >= ${fromDay * DAY_MS}
+            ${beforeMs === null ? '' : `AND ts < ${Math.floor(beforeMs)}`}
+          ORDER BY ts DESC, seq DESC LIMIT ${limit + 1}`,
+        [id],
+      );
+      if (ids.length > limit || fromDay <= oldest) return ids;
+      want *= 2;
+    }
+  }
+
+  /**
+   * Rows of the exchanges table by `seq`, in the order given. `seq` grows with the storage order,
+   * so DuckDB's zone maps prune a query on it to the blocks holding the row: a query per row
+   * (~4 ms even when its blocks are cached, 15–40 ms when not, at 11.7M exchanges), except that
+   * rows within FETCH_SPAN of each other (an account's bursts) share one query,
+   * `seq BETWEEN lo AND hi AND seq IN (…)`, which costs what one row does (an IN list alone, or
+   * over a wide span, scans all that lies between). The queries run side by side on the pool.
+   */
+  async fetchBySeq(seqs: readonly number[], columns: string): Promise<Row[]> {
+    if (seqs.length === 0) return [];
+    const sorted = [...new Set(seqs.map((s) => Math.floor(s)))].sort((a, b) => a - b);
+    const groups: number[][] = [];
+    for (const s of sorted) {
+      const g = groups[groups.length - 1];
+      if (g !== undefined && s - (g[0] as number) < FETCH_SPAN) g.push(s);
+      else groups.push([s]);
+    }
+    const parts = await Promise.all(
+      groups.map((g) =>
+        this.db.rows(
+          g.length === 1
+            ? `SELECT seq::DOUBLE AS _seq, ${columns} FROM exchanges WHERE seq = ${g[0]}`
+            : `SELECT seq::DOUBLE AS _seq, ${columns} FROM exchanges
+                WHERE seq BETWEEN ${g[0]} AND ${g[g.length - 1]} AND seq IN (${g.join(', ')})`,
+        ),
+      ),
+    );
+    const bySeq = new Map<number, Row>();
+    for (const r of parts.flat()) bySeq.set(num(r._seq), r);
+    return seqs.map((s) => bySeq.get(Math.floor(s))).filter((r): r is Row => r !== undefined);
+  }
+
   /** Daily exchanges of the given accounts: per model, and per account for the largest ones. */
   async timeline(
     ids: readonly string[],
     releases: { model: string; released_at: string }[],
     limit = TIMELINE_ACCOUNTS,
   ): Promise<Timeline> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const m = members(ids);
     const [byModel, byAccount] = await Promise.all([
       this.db.rows(
@@ -349,7 +388,7 @@ export class StoreQueries {
     indicators: Record<string, string[]>,
     scores: ReadonlyMap<string, number>,
   ): Promise<CampaignGraph> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const rows = await this.db.rows(
       `WITH m AS (SELECT unnest($1::VARCHAR[]) AS account_id),
        pairs AS (
@@ -400,30 +439,24 @@ export class StoreQueries {
     return { nodes, edges, truncated: num(rows[0]?.dropped) };
   }
 
-  /** A few prompts of the campaign: the latest exchange of each of its largest accounts, each
-   * fetched by account and exact time (the zone maps on `ts` skip all but one row group). */
+  /** A few prompts of the campaign: the latest exchange of each of its largest accounts (from
+   * memory.recent), read by `seq` (the largest accounts' latest exchanges mostly share a few row
+   * groups, so this is a few queries). */
   async sampleRows(ids: readonly string[], n = SAMPLE_PROMPTS): Promise<SampleText[]> {
     await this.indexes.ready;
     const top = await this.db.rows(
-      `SELECT account_id, last_ts FROM memory.acct WHERE account_id IN (SELECT unnest($1::VARCHAR[]))
-        ORDER BY exchanges DESC, account_id LIMIT ${n}`,
+      `WITH top AS (SELECT account_id, acct_no FROM memory.acct
+                     WHERE account_id IN (SELECT unnest($1::VARCHAR[]))
+                     ORDER BY exchanges DESC, account_id LIMIT ${n})
+       SELECT r.seq::DOUBLE AS seq FROM memory.recent r JOIN top t USING (acct_no)
+       QUALIFY row_number() OVER (PARTITION BY r.acct_no ORDER BY r.ts DESC, r.seq DESC) = 1`,
       [members(ids)],
     );
     if (top.length === 0) return [];
-    // One point query per account, run side by side on the pool (each 4–30 ms here; as one
-    // UNION ALL they ran one after the other).
-    const rows = (
-      await Promise.all(
-        top.map((t) =>
-          this.db.rows(
-            `SELECT account_id, ts::DOUBLE AS ts, model, request_id, prompt, prompt_fingerprint
-               FROM exchanges WHERE ts = ${Math.floor(num(t.last_ts))} AND account_id = $1
-              ORDER BY seq DESC LIMIT 1`,
-            [str(t.account_id) ?? ''],
-          ),
-        ),
-      )
-    ).flat();
+    const rows = await this.fetchBySeq(
+      top.map((t) => num(t.seq)),
+      'account_id, ts::DOUBLE AS ts, model, request_id, prompt, prompt_fingerprint',
+    );
     rows.sort((a, b) => ((str(a.account_id) ?? '') < (str(b.account_id) ?? '') ? -1 : 1));
     return rows.map((r) => ({
       account_id: str(r.account_id) ?? '',
@@ -441,7 +474,7 @@ export class StoreQueries {
     value: string,
     limit: number,
   ): Promise<{ hits: { account_id: string; matches: number }[]; partial: boolean }> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const rows = await this.db.rows(
       `SELECT account_id, sum(n)::DOUBLE AS n FROM memory.art WHERE kind = $1 AND value = $2
         GROUP BY account_id ORDER BY n DESC, account_id LIMIT ${limit + 1}`,
@@ -457,7 +490,7 @@ export class StoreQueries {
     textPrefix: string,
     limit: number,
   ): Promise<{ hits: { account_id: string; matches: number }[]; partial: boolean }> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const asInt = `(split_part(value, '.', 1)::UBIGINT * 16777216 + split_part(value, '.', 2)::UBIGINT * 65536
                     + split_part(value, '.', 3)::UBIGINT * 256 + split_part(value, '.', 4)::UBIGINT)`;
     const rows = await this.db.rows(
@@ -475,7 +508,7 @@ export class StoreQueries {
     prefix: string,
     limit: number,
   ): Promise<{ hits: { account_id: string; matches: number }[]; partial: boolean }> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const rows = await this.db.rows(
       `SELECT account_id, sum(n)::DOUBLE AS n FROM memory.art
         WHERE kind = 'ip' AND starts_with(value, $1)
@@ -489,7 +522,7 @@ export class StoreQueries {
     fragment: string,
     limit: number,
   ): Promise<{ hits: { account_id: string; matches: number }[]; partial: boolean }> {
-    await this.indexes.ready;
+    await this.indexes.core;
     const rows = await this.db.rows(
       `SELECT account_id, max(n)::DOUBLE AS n FROM (
          SELECT account_id, exchanges AS n FROM memory.acct WHERE contains(lower(account_id), lower($1))

@@ -19,7 +19,7 @@ import type {
 import { parsePath, parseQuery } from '../auth/middleware.js';
 import { mayReadRawText } from '../auth/roles.js';
 import type { Findings } from '../data/findings.js';
-import { type SampleText, sampleView } from '../data/queries.js';
+import { sampleView } from '../data/queries.js';
 import { accountEvidence, campaignEvidence, type ServerDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
@@ -72,26 +72,6 @@ const AlertsQuery = z.object({ limit: int(1, 500, 100) });
 
 /** Heartbeat of the alert stream: proxies close idle connections after 30–60 s. */
 export const SSE_HEARTBEAT_MS = 15_000;
-/** Campaign graphs, timelines and samples kept computed, per campaign (the store is read-only and
- * the findings are re-read only when hunt rewrites them, so they cannot change meanwhile): an
- * analyst comes back to the same few campaigns, and each costs 0.1–0.6 s of queries at 11.7M. */
-const CAMPAIGN_CACHE_SIZE = 16;
-
-/** A small least-recently-used memo of promises (a failed one is forgotten). */
-function memo<T>(): (key: string, make: () => Promise<T>) => Promise<T> {
-  const m = new Map<string, Promise<T>>();
-  return (key, make) => {
-    let p = m.get(key);
-    if (p === undefined) {
-      p = make();
-      p.catch(() => m.delete(key));
-    } else m.delete(key);
-    m.set(key, p);
-    while (m.size > CAMPAIGN_CACHE_SIZE) m.delete(m.keys().next().value as string);
-    return p;
-  };
-}
-
 function summary(c: Campaign, d: ServerDeps): CampaignSummary {
   const indicatorCounts: Record<string, number> = {};
   for (const [k, v] of Object.entries(c.indicators)) indicatorCounts[k] = v.length;
@@ -157,9 +137,6 @@ export function parsePrefix(q: string): PrefixQuery | null {
 
 export function readRoutes(d: ServerDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const graphs = memo<CampaignGraph>();
-  const timelines = memo<Timeline>();
-  const samples = memo<SampleText[]>();
   let overviewCache: {
     key: string;
     value: Promise<Omit<Overview, 'indexes' | 'findings' | 'alerts'>>;
@@ -298,21 +275,16 @@ export function readRoutes(d: ServerDeps): Hono<AppEnv> {
     const id = parsePath(Id, c.req.param('id'), 'id');
     const f = await d.findings.get();
     const camp = campaignOr404(f, id);
-    const g = graphs(`${f.loadedAt}\u0000${id}`, () => {
-      const scores = new Map(camp.accounts.map((a) => [a as string, f.verdicts.get(a)?.score ?? 0]));
-      return d.queries.campaignGraph(camp.accounts, camp.indicators, scores);
-    });
-    return c.json(await g);
+    const body: CampaignGraph = await d.campaignParts.graph(f, camp);
+    return c.json(body);
   });
 
   app.get('/campaigns/:id/timeline', async (c) => {
     const id = parsePath(Id, c.req.param('id'), 'id');
     const f = await d.findings.get();
     const camp = campaignOr404(f, id);
-    const releases = await d.queries.releases();
-    return c.json(
-      await timelines(`${f.loadedAt}\u0000${id}`, () => d.queries.timeline(camp.accounts, releases)),
-    );
+    const body: Timeline = await d.campaignParts.timeline(f, camp);
+    return c.json(body);
   });
 
   app.get('/campaigns/:id/samples', async (c) => {
@@ -321,7 +293,7 @@ export function readRoutes(d: ServerDeps): Hono<AppEnv> {
     const camp = campaignOr404(f, id);
     const raw = mayReadRawText(c.get('principal').role);
     // Cached as text; redacted for each caller on the way out.
-    const rows = await samples(`${f.loadedAt}\u0000${id}`, () => d.queries.sampleRows(camp.accounts));
+    const rows = await d.campaignParts.samples(f, camp);
     return c.json({ redacted: !raw, items: rows.map((r) => sampleView(r, raw)) });
   });
 

@@ -10,7 +10,11 @@
  *      the picture is redrawn once with the result (40 iterations on 5,000 accounts and 36k links
  *      held the main thread 2–3 s here).
  * Links are drawn as 1-pixel lines: the default rectangles with anti-aliased edges cost several
- * seconds per frame at tens of thousands of links in software WebGL (headless chromium).
+ * seconds per frame at tens of thousands of links in software WebGL (headless chromium). A graph
+ * of more than DRAW_MAX_EDGES links is thinned before drawing (thinEdges: each account keeps its
+ * most specific links, every artifact at least one; the legend says so), and labels are drawn
+ * only on hover beyond LABELS_MAX_NODES nodes: past a few thousand nodes the full picture is a
+ * hairball to a person, and the first frame on a machine without a GPU took ~1 s.
  */
 import { SigmaContainer, useRegisterEvents, useSigma } from '@react-sigma/core';
 import '@react-sigma/core/lib/style.css';
@@ -46,6 +50,10 @@ const FA2_SYNC_MAX_EDGES = 3_000;
 const FA2_SYNC_ITERATIONS = 100;
 /** …beyond, in a worker for this long after the first frame. */
 const FA2_WORKER_MS = 4_000;
+/** Links drawn at most; beyond, each account keeps its least-shared artifacts (thinEdges). */
+export const DRAW_MAX_EDGES = 10_000;
+/** Labels drawn (not only on hover) up to this many nodes. */
+const LABELS_MAX_NODES = 2_000;
 
 const SIGMA_SETTINGS = {
   renderEdgeLabels: false,
@@ -81,7 +89,48 @@ function jitter(s: string, salt: number): number {
   return ((h >>> 0) % 10_000) / 10_000;
 }
 
-export function buildGraph(g: CampaignGraph): Graph<NodeAttrs> {
+/**
+ * The links to draw of a large graph: each account's `perAccount` links to the artifacts fewest
+ * members share (a link through an artifact held by two accounts says more than one through an
+ * artifact held by thousands), with perAccount = DRAW_MAX_EDGES / accounts (at least 1), and one
+ * link of every artifact that would otherwise be left alone. Small graphs are drawn whole.
+ */
+export function thinEdges(
+  g: CampaignGraph,
+  max = DRAW_MAX_EDGES,
+): { edges: [string, string][]; perAccount: number | null } {
+  if (g.edges.length <= max) return { edges: g.edges, perAccount: null };
+  const weight = new Map<string, number>();
+  let accounts = 0;
+  for (const n of g.nodes) {
+    if (n.kind === 'account') accounts++;
+    else weight.set(n.id, n.weight);
+  }
+  const perAccount = Math.max(1, Math.floor(max / Math.max(1, accounts)));
+  const byAccount = new Map<string, [string, string][]>();
+  for (const e of g.edges) {
+    const list = byAccount.get(e[0]);
+    if (list === undefined) byAccount.set(e[0], [e]);
+    else list.push(e);
+  }
+  const kept: [string, string][] = [];
+  const linked = new Set<string>();
+  for (const list of byAccount.values()) {
+    list.sort((a, b) => (weight.get(a[1]) ?? 0) - (weight.get(b[1]) ?? 0) || (a[1] < b[1] ? -1 : 1));
+    for (const e of list.slice(0, perAccount)) {
+      kept.push(e);
+      linked.add(e[1]);
+    }
+  }
+  for (const e of g.edges)
+    if (!linked.has(e[1])) {
+      kept.push(e);
+      linked.add(e[1]);
+    }
+  return { edges: kept, perAccount };
+}
+
+export function buildGraph(g: CampaignGraph, edges: readonly [string, string][] = g.edges): Graph<NodeAttrs> {
   performance.mark('dg:layout:start');
   const graph = new Graph<NodeAttrs>({ type: 'undirected', multi: false });
   const artifacts = g.nodes.filter((n) => n.kind !== 'account');
@@ -99,7 +148,7 @@ export function buildGraph(g: CampaignGraph): Graph<NodeAttrs> {
     if (list === undefined) nbr.set(from, [to]);
     else list.push(to);
   };
-  for (const [a, x] of g.edges) {
+  for (const [a, x] of edges) {
     link(a, x);
     link(x, a);
   }
@@ -146,7 +195,7 @@ export function buildGraph(g: CampaignGraph): Graph<NodeAttrs> {
       kind: n.kind,
     });
   }
-  for (const [a, x] of g.edges)
+  for (const [a, x] of edges)
     if (graph.hasNode(a) && graph.hasNode(x) && !graph.hasEdge(a, x))
       graph.addEdge(a, x, { color: '#ccd3db', size: 0.5 });
   performance.mark('dg:fa2:start');
@@ -173,6 +222,7 @@ function Loader({
     // Wait for the first frame drawn with this graph before calling the view ready.
     const done = () => {
       performance.measure('dg:sigma', 'dg:sigma:start');
+      performance.mark('dg:graph:drawn');
       onReady();
     };
     sigma.once('afterRender', done);
@@ -228,7 +278,12 @@ export function GraphView({
   onReady: () => void;
   onAccount: (id: string) => void;
 }) {
-  const graph = useMemo(() => buildGraph(data), [data]);
+  const drawn = useMemo(() => thinEdges(data), [data]);
+  const graph = useMemo(() => buildGraph(data, drawn.edges), [data, drawn]);
+  const settings = useMemo(
+    () => ({ ...SIGMA_SETTINGS, renderLabels: data.nodes.length <= LABELS_MAX_NODES }),
+    [data],
+  );
   performance.mark('dg:sigma:start');
   const [webgl] = useState(webglAvailable);
   useEffect(() => {
@@ -245,7 +300,7 @@ export function GraphView({
   return (
     <div>
       <div className="graph-box">
-        <SigmaContainer className="graph" graph={graph} settings={SIGMA_SETTINGS}>
+        <SigmaContainer className="graph" graph={graph} settings={settings}>
           <Loader graph={graph} onReady={onReady} onAccount={onAccount} />
         </SigmaContainer>
       </div>
@@ -257,6 +312,10 @@ export function GraphView({
         ))}
         <span className="muted">
           {`${data.nodes.length.toLocaleString('en-US')} nodes, ${data.edges.length.toLocaleString('en-US')} links`}
+          {drawn.perAccount !== null
+            ? ` (${drawn.edges.length.toLocaleString('en-US')} drawn: each account's ${drawn.perAccount} least-shared artifacts, every artifact at least once)`
+            : ''}
+          {data.nodes.length > LABELS_MAX_NODES ? ' · labels on hover' : ''}
           {data.truncated > 0 ? ` · ${data.truncated} more shared artifacts left out` : ''}
           {' · artifacts shown: held by ≥ 2 members, mostly by members · click an account to open it'}
         </span>
