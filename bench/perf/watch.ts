@@ -29,8 +29,7 @@ import {
   type VerdictUpdate,
 } from '../../src/enforce/index.js';
 import { hunt, RELINK_EVERY_MS, WatchEngine } from '../../src/engine/index.js';
-import type { Alert, Exchange, Verdict } from '../../src/formats/index.js';
-import { openRecords } from '../../src/formats/index.js';
+import { type Alert, type Exchange, isTrusted, openRecords, type Verdict } from '../../src/formats/index.js';
 import { type AccountInfo, accountInfoOf, ingestFiles, openDuckDbStore } from '../../src/store/index.js';
 
 interface Args {
@@ -362,7 +361,7 @@ async function gatewayReplay(
       const acc = info.get(e.account_id);
       const d = policy.decide({
         account: e.account_id,
-        trusted: acc?.trust === 'known_customer' || acc?.trust === 'partner',
+        trusted: isTrusted(acc?.trust),
         artifacts: () => requestArtifacts(e, acc),
       });
       let t = out.get(e.account_id);

@@ -3,7 +3,7 @@
  * the payment fingerprint and email domain (ban-evasion artifacts) and the analyst's trust mark
  * (trusted accounts are never matched to a campaign by their artifacts).
  */
-import { FormatError, openRecords } from '../formats/index.js';
+import { FormatError, isTrusted, openRecords } from '../formats/index.js';
 import { EnforceError } from './errors.js';
 
 export interface AccountInfo {
@@ -25,7 +25,7 @@ export async function loadAccounts(path: string): Promise<AccountsLoad> {
   try {
     for await (const batch of openRecords(path, 'accounts')) {
       for (const a of batch.records) {
-        const info: AccountInfo = { trusted: a.trust === 'known_customer' || a.trust === 'partner' };
+        const info: AccountInfo = { trusted: isTrusted(a.trust) };
         if (a.payment_fingerprint !== undefined) info.payment_fingerprint = a.payment_fingerprint;
         if (a.email_domain !== undefined) info.email_domain = a.email_domain;
         accounts.set(a.account_id, info);

@@ -297,7 +297,7 @@ function memberOf(p: AccountProfile, o: OwnScore, score: number): CampaignMember
 export const INDICATOR_MIN_SHARE = 0.5;
 
 /** Artifacts held by at least two of the members and by few others, with how many members hold each. */
-function sharedIndicators(
+export function sharedIndicators(
   artifactsOf: ReadonlyMap<number, readonly { kind: LinkKind; value: string; degree: number }[]>,
   members: readonly number[],
 ): SharedIndicator[] {

@@ -45,7 +45,7 @@ import {
   TEXT_FIRST_SAMPLE,
   TEXT_SAMPLE_PER_ACCOUNT,
 } from './hunt.js';
-import { INDICATOR_MIN_SHARE, type Judgement, judge } from './judge.js';
+import { type Judgement, judge, sharedIndicators } from './judge.js';
 import { hash32 } from './sketch.js';
 
 /** Event time between two full passes (re-linking, new baselines). Between passes an account's
@@ -532,8 +532,9 @@ function accountArtifacts(infos: readonly AccountInfo[]): Artifact[] {
   return out;
 }
 
-/** The templates that name a campaign of a full pass: held by at least two of its flagged
- * members and by at least INDICATOR_MIN_SHARE of all their holders (the rule for indicators). */
+/** The templates that name a campaign of a full pass: its indicators of that kind (held by at
+ * least two of its flagged members and mostly by them), without the cap a campaign record puts
+ * on how many it lists. */
 function campaignTemplates(
   j: Judgement,
 ): Map<string, { term: number; detail: string; size: number; campaign: string }> {
@@ -541,22 +542,21 @@ function campaignTemplates(
   for (const c of j.campaigns) {
     const ev = c.evidence.find((e) => e.signal === 'link.harvesting_cluster');
     if (ev === undefined || ev.weight <= 0) continue;
-    const held = new Map<string, { n: number; degree: number }>();
+    const members: number[] = [];
     for (const id of c.accounts) {
       const i = j.graph.index.get(id);
-      if (i === undefined) continue;
-      for (const a of j.graph.artifactsOf.get(i) ?? []) {
-        if (a.kind !== 'prompt_template') continue;
-        const h = held.get(a.value);
-        if (h === undefined) held.set(a.value, { n: 1, degree: a.degree });
-        else h.n++;
-      }
+      if (i !== undefined) members.push(i);
     }
-    for (const [k, h] of held) {
-      if (h.n < 2 || h.n < INDICATOR_MIN_SHARE * h.degree) continue;
-      const prev = out.get(k);
+    for (const s of sharedIndicators(j.graph.artifactsOf, members)) {
+      if (s.kind !== 'prompt_template') continue;
+      const prev = out.get(s.value);
       if (prev === undefined || ev.weight > prev.term)
-        out.set(k, { term: ev.weight, detail: ev.detail, size: c.accounts.length, campaign: c.campaign_id });
+        out.set(s.value, {
+          term: ev.weight,
+          detail: ev.detail,
+          size: c.accounts.length,
+          campaign: c.campaign_id,
+        });
     }
   }
   return out;

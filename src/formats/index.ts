@@ -21,6 +21,7 @@ export {
   EXCHANGE_FIELDS,
   ExchangeIn,
   FINGERPRINT_RE,
+  isTrusted,
   LabelIn,
   MAX_TEXT_CHARS,
   MAX_TS_MS,

@@ -154,6 +154,11 @@ export type Exchange = z.output<typeof ExchangeIn> & { extra?: Record<string, un
 
 export const PATHWAYS = ['self_serve', 'education', 'startup', 'research', 'enterprise', 'reseller'] as const;
 export const TRUST = ['known_customer', 'partner', 'none'] as const;
+/** Whether an accounts-file `trust` puts the account on the provider's allow-list (its score is
+ * discounted; the gateway never matches it to a campaign by its artifacts). */
+export function isTrusted(trust: string | null | undefined): boolean {
+  return trust === 'known_customer' || trust === 'partner';
+}
 
 export const ACCOUNT_FIELDS = [
   'account_id',

@@ -10,7 +10,7 @@
  * CLUSTER_BONUS × coordination(size); coordination alone (a NAT, a shared cloud egress)
  * adds nothing. `trust` lowers an account's own evidence, never its cluster's.
  */
-import type { Evidence, VerdictKind } from '../formats/index.js';
+import { type Evidence, isTrusted, type VerdictKind } from '../formats/index.js';
 import type { AccountProfile, Signal, SignalCode } from '../signals/index.js';
 
 /** Prior log-odds of an account with no evidence: about 1 in 400. */
@@ -167,7 +167,7 @@ export function ownScore(p: AccountProfile, review: Review = null): OwnScore {
     if (s.code.startsWith('text.')) contentLogit += w;
     contributions.push({ signal: s, weight: w });
   }
-  const trusted = p.info?.trust === 'known_customer' || p.info?.trust === 'partner';
+  const trusted = isTrusted(p.info?.trust);
   if (trusted) {
     logit -= TRUST_DISCOUNT;
     contentLogit -= TRUST_DISCOUNT;

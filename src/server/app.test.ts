@@ -25,7 +25,13 @@ import type {
 import { RECENT_PER_ACCOUNT } from './data/indexes.js';
 import { type OpenServer, openServer } from './index.js';
 import { parsePrefix } from './routes/read.js';
-import { alertLine, buildFixture, type Fixture, fixtureUsers, PASSWORDS } from './test-support/fixture.js';
+import {
+  alertLine,
+  buildFixture,
+  type Fixture,
+  fixtureServerOptions,
+  PASSWORDS,
+} from './test-support/fixture.js';
 
 let fx: Fixture;
 let s: OpenServer;
@@ -33,15 +39,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   fx = await buildFixture();
-  s = await openServer({
-    db: fx.db,
-    findings: fx.findings,
-    alerts: fx.alerts,
-    users: await fixtureUsers(),
-    journal: join(fx.dir, 'analyst.jsonl'),
-    feedback: join(fx.dir, 'feedback.json'),
-    log: (l) => logs.push(l),
-  });
+  s = await openServer({ ...(await fixtureServerOptions(fx)), log: (l) => logs.push(l) });
   await s.indexes.ready;
 }, 60_000);
 

@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignList, Samples } from './api-types.js';
 import { type RunningServer, startServer } from './index.js';
 import { buildWeb, launchChromium, SKIP_BROWSER, screenshotDir } from './test-support/browser.js';
-import { alertLine, buildFixture, type Fixture, fixtureUsers, PASSWORDS } from './test-support/fixture.js';
+import {
+  alertLine,
+  buildFixture,
+  type Fixture,
+  fixtureServerOptions,
+  PASSWORDS,
+} from './test-support/fixture.js';
 
 /** A view is ready when its root says so (data loaded; a campaign's graph is drawn after, and
  * says so in data-graph-ready). */
@@ -28,16 +34,7 @@ beforeAll(async () => {
   if (SKIP_BROWSER) return;
   const [f, web] = await Promise.all([buildFixture(), buildWeb()]);
   fx = f;
-  server = await startServer({
-    db: fx.db,
-    findings: fx.findings,
-    alerts: fx.alerts,
-    users: await fixtureUsers(),
-    journal: join(fx.dir, 'analyst.jsonl'),
-    feedback: join(fx.dir, 'feedback.json'),
-    webRoot: web,
-    log: () => {},
-  });
+  server = await startServer({ ...(await fixtureServerOptions(fx)), webRoot: web, log: () => {} });
   browser = await launchChromium();
   shots = screenshotDir();
 }, 90_000);

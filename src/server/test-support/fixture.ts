@@ -11,6 +11,7 @@ import { hunt, writeHuntOutputs } from '../../engine/index.js';
 import type { Alert } from '../../formats/index.js';
 import { ingestFiles, openDuckDbStore } from '../../store/index.js';
 import { UserDirectory } from '../auth/users.js';
+import type { ServerOptions } from '../server.js';
 
 export const FIXTURE_SCALE = 0.02;
 export const FIXTURE_SEED = 5;
@@ -80,6 +81,19 @@ export const PASSWORDS = {
   analyst: 'analyst-password-123',
   viewer: 'viewer-password-123',
 } as const;
+
+/** Server options over the fixture: its store, findings and alerts, the fixture users, and a
+ * journal and feedback file in its directory. */
+export async function fixtureServerOptions(fx: Fixture): Promise<ServerOptions> {
+  return {
+    db: fx.db,
+    findings: fx.findings,
+    alerts: fx.alerts,
+    users: await fixtureUsers(),
+    journal: join(fx.dir, 'analyst.jsonl'),
+    feedback: join(fx.dir, 'feedback.json'),
+  };
+}
 
 /** In-memory users: one per role, named after it. */
 export async function fixtureUsers(): Promise<UserDirectory> {

@@ -84,11 +84,7 @@ export function AdminView({ me }: { me: string }) {
               onChange={(e) => setName(e.target.value)}
               placeholder="new user name"
             />
-            <select name="role" value={role} onChange={(e) => setRole(e.target.value)}>
-              <option value="viewer">viewer</option>
-              <option value="analyst">analyst</option>
-              <option value="admin">admin</option>
-            </select>
+            <RoleSelect name="role" value={role} onChange={setRole} />
             <button type="submit">Add user</button>
           </form>
         </Panel>
@@ -137,15 +133,30 @@ export function AdminView({ me }: { me: string }) {
               onChange={(e) => setLabel(e.target.value)}
               placeholder="what it is for"
             />
-            <select name="tokenRole" value={tokenRole} onChange={(e) => setTokenRole(e.target.value)}>
-              <option value="viewer">viewer</option>
-              <option value="analyst">analyst</option>
-              <option value="admin">admin</option>
-            </select>
+            <RoleSelect name="tokenRole" value={tokenRole} onChange={setTokenRole} />
             <button type="submit">Create token</button>
           </form>
         </Panel>
       </div>
     </div>
+  );
+}
+
+/** The roles a user or an API token can be given. */
+function RoleSelect({
+  name,
+  value,
+  onChange,
+}: {
+  name: string;
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <select name={name} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="viewer">viewer</option>
+      <option value="analyst">analyst</option>
+      <option value="admin">admin</option>
+    </select>
   );
 }
