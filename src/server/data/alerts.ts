@@ -45,14 +45,18 @@ export class AlertFeed {
       this.offset = 0;
     }
     await this.poll();
-    this.timer = setInterval(() => {
-      this.polling = this.polling.then(() => this.poll()).catch(() => undefined);
-    }, this.pollMs);
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
     this.timer.unref();
   }
 
-  /** Checks the file once now (tests call it instead of waiting for the timer). */
-  async poll(): Promise<void> {
+  /** Checks the file once now (tests call it instead of waiting for the timer). Reads run one
+   * at a time: two overlapping reads from the same offset would take the same lines twice. */
+  poll(): Promise<void> {
+    this.polling = this.polling.then(() => this.read()).catch(() => undefined);
+    return this.polling;
+  }
+
+  private async read(): Promise<void> {
     if (this.path === null) return;
     let size: number;
     try {
