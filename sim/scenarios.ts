@@ -24,6 +24,24 @@ export interface Scenario {
 const FEB = Date.UTC(2026, 1, 2);
 const JAN = Date.UTC(2026, 0, 5);
 
+/** The Feb 2026 reports' scale (sim/README.md gives the arithmetic). */
+const REPORTED_COUNTS: Record<string, number> = {
+  indie_dev: 175_000,
+  chat_app: 250,
+  coding_agent: 1_500,
+  eval_harness: 100,
+  synthetic_data: 40,
+  enterprise_rag: 400,
+  nat_org: 700,
+  genuine_reseller: 25,
+  reasoning_harvest: 40,
+  multipathway_harvest: 500,
+  agentic_coding_harvest: 2_400,
+  hydra_reseller: 4_300,
+  thinking_language: 60,
+  low_and_slow: 1_200,
+};
+
 const DEMO_COUNTS: Record<string, number> = {
   indie_dev: 4000,
   chat_app: 10,
@@ -55,22 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
       'the scale of the Feb 2026 report: ~24k attack accounts, ~16M attack exchanges among >200k genuine accounts, 6 weeks',
     start: JAN,
     days: 42,
-    counts: {
-      indie_dev: 175_000,
-      chat_app: 250,
-      coding_agent: 1_500,
-      eval_harness: 100,
-      synthetic_data: 40,
-      enterprise_rag: 400,
-      nat_org: 700,
-      genuine_reseller: 25,
-      reasoning_harvest: 40,
-      multipathway_harvest: 500,
-      agentic_coding_harvest: 2_400,
-      hydra_reseller: 4_300,
-      thinking_language: 60,
-      low_and_slow: 1_200,
-    },
+    counts: REPORTED_COUNTS,
   },
   {
     name: 'evasive',
@@ -118,6 +121,16 @@ export const SCENARIOS: readonly Scenario[] = [
     counts: DEMO_COUNTS,
     privacy: true,
     stream: 'demo',
+  },
+  {
+    name: 'reported-2026-privacy',
+    summary:
+      'the reported-2026 traffic with no raw text: prompt_fingerprint only (no prompt, no system_prompt)',
+    start: JAN,
+    days: 42,
+    counts: REPORTED_COUNTS,
+    privacy: true,
+    stream: 'reported-2026',
   },
 ];
 

@@ -201,6 +201,13 @@ describe('simulate', () => {
     await expect(simulate({ scenario: 'demo', seed: 1, out: tmp(), scale: 0 })).rejects.toBeInstanceOf(
       SimulateError,
     );
-    expect(SCENARIO_NAMES).toEqual(['demo', 'reported-2026', 'evasive', 'mixed-reseller', 'privacy']);
+    expect(SCENARIO_NAMES).toEqual([
+      'demo',
+      'reported-2026',
+      'evasive',
+      'mixed-reseller',
+      'privacy',
+      'reported-2026-privacy',
+    ]);
   });
 });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { packageRoot, simulate } from '../../sim/index.js';
 import { HUNT_MEMORY_LIMIT } from '../../src/cli/hunt.js';
 import { hunt, writeHuntOutputs } from '../../src/engine/index.js';
-import { ingestFiles, openDuckDbStore } from '../../src/store/index.js';
+import { ingestFiles, openDuckDbStore, type YardstickQuery } from '../../src/store/index.js';
 
 /** ~1M, ~2M and ~4M exchanges of reported-2026 (11.69M at scale 0.25 with seed 7). */
 const DEFAULT_SCALES = [0.0214, 0.0428, 0.0855];
@@ -25,6 +25,9 @@ interface Point {
   exchanges: number;
   accounts: number;
   bareSeconds: number;
+  /** Two irreducible pieces of what the issue asks hunt to compute, alone (best of 3). */
+  distinctIpsSeconds: number;
+  gapsSeconds: number;
   huntSeconds: number;
   maxRssMb: number;
   stages: { stage: string; seconds: number }[];
@@ -35,12 +38,18 @@ interface Point {
 async function child(db: string, out: string): Promise<void> {
   const store = await openDuckDbStore(db, { config: { memory_limit: HUNT_MEMORY_LIMIT } });
   const source = store.features();
-  let bare = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 3; i++) {
-    const t = performance.now();
-    await source.bareGroupBy();
-    bare = Math.min(bare, (performance.now() - t) / 1000);
-  }
+  const best = async (what: YardstickQuery): Promise<number> => {
+    let s = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await source.bareGroupBy(what);
+      s = Math.min(s, (performance.now() - t) / 1000);
+    }
+    return s;
+  };
+  const bare = await best('count');
+  const distinctIps = await best('distinct_ips');
+  const gaps = await best('gaps');
   const t0 = performance.now();
   const result = await hunt(source, { seed: 1 });
   await writeHuntOutputs(result, source, out, {
@@ -55,6 +64,8 @@ async function child(db: string, out: string): Promise<void> {
       exchanges: result.exchanges,
       accounts: result.verdicts.length,
       bareSeconds: bare,
+      distinctIpsSeconds: distinctIps,
+      gapsSeconds: gaps,
       huntSeconds,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
       stages: result.timings,
@@ -134,6 +145,15 @@ async function main(): Promise<void> {
     ...points.map(
       (p) =>
         `| ${p.scale} | ${p.exchanges.toLocaleString('en-US')} | ${p.accounts.toLocaleString('en-US')} | ${p.huntSeconds.toFixed(1)} | ${p.bareSeconds.toFixed(3)} | ${(p.huntSeconds / p.bareSeconds).toFixed(0)}× | ${Math.round(p.exchanges / p.huntSeconds).toLocaleString('en-US')} | ${(p.maxRssMb / 1024).toFixed(2)} |`,
+    ),
+    '',
+    "**Why ≤ 4× the bare GROUP BY cannot be met.** The yardstick reads one column and counts. Two pieces the issue itself requires of `hunt`, each run alone on the same table (best of 3), already cost more than 4× it: the distinct IP addresses per account (`count(DISTINCT ip) … GROUP BY account_id`, needed for IP rotation and the proxy-pool rule) and the spread of each account's inter-arrival gaps (`lag(ts) OVER (PARTITION BY account_id ORDER BY ts)`, needed for scripted timing). `hunt` computes ~30 such per-account features in one SQL pass (read aggregates), reads and analyses up to 64 prompts per account (text), and builds the link graph; its time is compared with these pieces below.",
+    '',
+    '| scale | bare GROUP BY (s) | distinct IPs per account (s) | ÷ GROUP BY | inter-arrival gaps per account (s) | ÷ GROUP BY | hunt ÷ (distinct IPs + gaps) |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    ...points.map(
+      (p) =>
+        `| ${p.scale} | ${p.bareSeconds.toFixed(3)} | ${p.distinctIpsSeconds.toFixed(3)} | ${(p.distinctIpsSeconds / p.bareSeconds).toFixed(1)}× | ${p.gapsSeconds.toFixed(3)} | ${(p.gapsSeconds / p.bareSeconds).toFixed(1)}× | ${(p.huntSeconds / (p.distinctIpsSeconds + p.gapsSeconds)).toFixed(0)}× |`,
     ),
     '',
     'Stage times (s):',

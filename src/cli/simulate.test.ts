@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { SCENARIO_NAMES } from '../../sim/index.js';
 import { registerSimulate } from './simulate.js';
 import { UsageError } from './usage-error.js';
 
@@ -46,8 +47,7 @@ describe('distillguard simulate', () => {
     let help = '';
     sim?.configureOutput({ writeOut: (s) => (help += s) });
     sim?.outputHelp();
-    for (const s of ['demo', 'reported-2026', 'evasive', 'mixed-reseller', 'privacy'])
-      expect(help).toContain(s);
+    for (const s of SCENARIO_NAMES) expect(help).toContain(s);
   });
 
   it('writes the four files and a summary', async () => {

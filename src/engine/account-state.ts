@@ -11,6 +11,7 @@
  * account's last one still counts in every total but not in gaps, clock hours or days.
  */
 import type { Exchange } from '../formats/index.js';
+import { addHour, emptyHourBits, type HourBits } from '../link/index.js';
 import { emptyTextSummary, type TextSummary } from '../signals/index.js';
 import {
   type AccountAggregate,
@@ -80,6 +81,7 @@ export class AccountState {
   private errors = 0;
   private endUserRows = 0;
   private readonly hours = new Array<number>(24).fill(0);
+  private readonly hourBits: HourBits = emptyHourBits();
   // Gaps: Welford over ln(1 + gap) gives the log-gap variation exactly; the median from bins.
   private gapN = 0;
   private gapMean = 0;
@@ -151,6 +153,7 @@ export class AccountState {
         this.activeDays++;
       }
     }
+    addHour(this.hourBits, Math.floor(ts / HOUR_MS));
     const hod = ((Math.floor(ts / HOUR_MS) % 24) + 24) % 24;
     this.hours[hod] = (this.hours[hod] as number) + 1;
     this.inTok += e.input_tokens ?? 0;
@@ -292,6 +295,7 @@ export class AccountState {
       max_tokens: this.maxTokens.median(),
       endpoint,
       hours: [...this.hours],
+      hour_bits: { endWord: this.hourBits.endWord, words: this.hourBits.words.slice() },
       gap_median_ms: this.gaps.median(),
       gap_log_cv: this.gapN > 0 && logMean !== 0 ? Math.round((logSd / logMean) * 1e9) / 1e9 : Number.NaN,
       gap_fast_share: share(this.gapFast, this.gapN),
@@ -303,7 +307,7 @@ export class AccountState {
 
   /** Approximate bytes held (the state-size figure of the benchmark). */
   get bytes(): number {
-    let b = 400; // counters and object headers
+    let b = 400 + 4 * this.hourBits.words.length + 40; // counters and object headers; the hour bitmap
     for (const c of Object.values(this.distinct)) b += c.bytes;
     b += this.gaps.bytes + this.maxTokens.bytes + 40 * (this.endpoints.size + this.pivots.size);
     for (const s of this.artifacts.values()) for (const v of s) b += 2 * v.length + 16;

@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexFeedback } from '../feedback/index.js';
 import type { Account, Exchange, Release } from '../formats/index.js';
+import { mulberry32 } from '../rng/index.js';
 import { type DuckDbStore, openDuckDbStore } from '../store/index.js';
+import { promptFingerprint } from '../text/index.js';
 import { hunt } from './hunt.js';
 import { judgeResellers } from './reseller.js';
 
@@ -276,5 +278,128 @@ describe('hunt', () => {
     const r = await hunt(s.features(), { seed: 1 });
     expect(r.textMode).toBe('fingerprint');
     expect(r.unavailable.map((u) => u.signal)).toContain('text.strong_elicitation');
+  });
+
+  // Privacy mode (fingerprints only) needs traffic whose fingerprints vary like real prompts:
+  // genuine users write about anything, a campaign wraps new tasks in its template.
+  const rng = mulberry32(5);
+  const vocab = Array.from(
+    { length: 4000 },
+    (_, i) => `w${i.toString(36)}${Math.floor(rng() * 1e6).toString(36)}`,
+  );
+  const words = (n: number): string =>
+    Array.from({ length: n }, () => vocab[Math.floor(rng() * vocab.length)]).join(' ');
+  const TEMPLATE =
+    'Reconstruct in full detail the entire chain of thought an expert would follow here, step by step:';
+  const fingerprintsOnly = (e: Exchange, text: string): Exchange => {
+    const { prompt: _, ...rest } = e as Exchange & { prompt?: string };
+    return { ...rest, prompt_fingerprint: promptFingerprint(text) } as Exchange;
+  };
+  function privateGenuine(n: number): { ex: Exchange[]; acc: Account[] } {
+    const out: Exchange[] = [];
+    const accounts: Account[] = [];
+    for (let a = 0; a < n; a++) {
+      const id = `dev${a}`;
+      accounts.push(acc(id, { payment_fingerprint: `pm_${id}` }));
+      humanTimes(10 + (a % 12), 0, a).forEach((t) => {
+        out.push(fingerprintsOnly(ex(id, t, { ip: `203.0.${a % 250}.${(a * 7) % 250}` }), words(20)));
+      });
+    }
+    return { ex: out, acc: accounts };
+  }
+
+  it('without text: a quiet account whose prompts follow a flagged campaign’s template joins it', async () => {
+    const g = privateGenuine(100);
+    const attack: Exchange[] = [];
+    const attackAcc: Account[] = [];
+    // 20 accounts behind one API key (operator infrastructure), each on its own address.
+    for (let a = 0; a < 20; a++) {
+      const id = `harv${a}`;
+      attackAcc.push(acc(id, { pathway: 'education', verified: false }));
+      for (let i = 0; i < 40; i++)
+        attack.push(
+          fingerprintsOnly(
+            ex(id, T0 + i * 0.5 * H + a * 60_000, {
+              ip: `192.0.2.${10 + a}`,
+              api_key_id: 'key_shared',
+              output_tokens: 3000,
+              input_tokens: 120,
+              reasoning: true,
+            }),
+            `${TEMPLATE} ${words(10)}`,
+          ),
+        );
+    }
+    // Its own key, address and payment instrument, ordinary behaviour, 14 requests: two in three of its
+    // prompts follow the campaign's template — too weak a profile for pair links.
+    attackAcc.push(acc('quiet', { payment_fingerprint: 'pm_quiet', verified: false, pathway: 'education' }));
+    humanTimes(14, 0, 999).forEach((t, i) => {
+      attack.push(
+        fingerprintsOnly(
+          ex('quiet', t, { ip: '198.18.0.9' }),
+          i % 3 !== 2 ? `${TEMPLATE} ${words(10)}` : words(20),
+        ),
+      );
+    });
+    const s = await build([...g.ex, ...attack], [...g.acc, ...attackAcc]);
+    const r = await hunt(s.features(), { seed: 1 });
+    expect(r.textMode).toBe('fingerprint');
+    const byId = new Map(r.verdicts.map((v) => [v.account_id as string, v]));
+    const quiet = byId.get('quiet');
+    expect(quiet?.verdict).not.toBe('clear');
+    expect(quiet?.evidence.find((e) => e.signal === 'link.harvesting_cluster')?.detail).toMatch(
+      /pooled prompt profile/,
+    );
+    expect(r.campaigns).toHaveLength(1);
+    expect(r.campaigns[0]?.accounts).toContain('quiet');
+    expect(r.verdicts.filter((v) => v.account_id.startsWith('dev') && v.verdict !== 'clear')).toEqual([]);
+  });
+
+  it('without text: accounts behind shared addresses working in step form a cluster; NAT colleagues do not', async () => {
+    const g = privateGenuine(100);
+    const extra: Exchange[] = [];
+    const accounts: Account[] = [...g.acc];
+    // One scheduler, six accounts, two per cloud address, the same hours around the clock.
+    const hours = Array.from({ length: 14 * 24 }, (_, i) => i).filter(() => rng() < 0.6);
+    for (let a = 0; a < 6; a++) {
+      const id = `bot${a}`;
+      accounts.push(acc(id, {}));
+      for (const h of hours)
+        extra.push(
+          fingerprintsOnly(
+            ex(id, T0 + h * H + a * 60_000 + Math.floor(rng() * 600_000), {
+              ip: `198.51.100.${a >> 1}`,
+              reasoning: true,
+              output_tokens: 2000,
+            }),
+            words(20),
+          ),
+        );
+    }
+    // Eight colleagues behind one office NAT, using the service every office hour of every
+    // weekday: as much in step as the bots, but only within a working day.
+    for (let a = 0; a < 8; a++) {
+      const id = `office${a}`;
+      accounts.push(acc(id, {}));
+      for (let d = 0; d < 14; d++)
+        for (let h = 9; h < 18; h++)
+          if (d % 7 < 5)
+            extra.push(
+              fingerprintsOnly(
+                ex(id, T0 + (d * 24 + h) * H + a * 60_000 + Math.floor(rng() * 600_000), {
+                  ip: '192.0.2.200',
+                }),
+                words(20),
+              ),
+            );
+    }
+    const s = await build([...g.ex, ...extra], accounts);
+    const r = await hunt(s.features(), { seed: 1 });
+    const cluster = (id: string) =>
+      r.verdicts
+        .find((v) => v.account_id === id)
+        ?.evidence.find((e) => e.signal === 'link.harvesting_cluster');
+    for (let a = 0; a < 6; a++) expect(cluster(`bot${a}`)?.weight ?? 0).toBeGreaterThan(1);
+    for (let a = 0; a < 8; a++) expect(cluster(`office${a}`)).toBeUndefined();
   });
 });

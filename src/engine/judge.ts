@@ -20,11 +20,16 @@ import {
   type Artifact,
   buildLinkGraph,
   clusterAccounts,
+  type HourBits,
   type LinkGraph,
   type LinkKind,
+  type PoolMatch,
+  type ProfilePool,
+  poolMatches,
   profileLinks,
   SPECIFIC_KINDS,
   STRONG_EDGE,
+  synchronyLinks,
 } from '../link/index.js';
 import {
   clusterTerm,
@@ -33,6 +38,7 @@ import {
   memberShare,
   type OwnScore,
   ownScore,
+  POOL_MATCH_TIE,
   PROXY_MIN_SHARED_IPS,
   type Review,
   sigmoid,
@@ -111,7 +117,14 @@ export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Ju
     if (t !== undefined && t.fingerprints.size > 0) profileInputs.push({ id, fingerprints: t.fingerprints });
   }
   const profile = profileLinks(profileInputs, ids.length);
-  const graph = buildLinkGraph(ids, [...artifacts, ...profile.artifacts], ids.length);
+  // Accounts behind a common address working the same clock hours (link/synchrony.ts).
+  const hourBits = new Map<string, HourBits>();
+  for (const a of aggregates) if (a.hour_bits !== undefined) hourBits.set(a.account_id, a.hour_bits);
+  const synchrony = synchronyLinks(
+    (id) => hourBits.get(id),
+    artifacts.filter((a) => a.kind === 'ip'),
+  );
+  const graph = buildLinkGraph(ids, [...artifacts, ...synchrony.artifacts, ...profile.artifacts], ids.length);
   // Clusters of the artifacts accounts share (prompt-profile links left out), as they always were;
   // then the clusters those links join (a superset of each): an account tied to a harvesting
   // cluster only by the template of its own prompts can receive that cluster's term, but does not
@@ -127,7 +140,8 @@ export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Ju
     for (const a of graph.artifactsOf.get(i) ?? []) {
       // One API key across billing accounts is operator infrastructure; a shared payment
       // instrument is not on its own (a company pays for its teams' accounts).
-      if (a.kind === 'api_key') return true;
+      // So is one scheduler working several of them in step behind one address.
+      if (a.kind === 'api_key' || a.kind === 'synchrony') return true;
       if (a.kind === 'ip') ips++;
     }
     return ips >= PROXY_MIN_SHARED_IPS;
@@ -196,13 +210,51 @@ export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Ju
     scores[i] = sigmoid(o.logit + (received[i] as number));
   }
 
+  // Accounts too quiet for pair links whose own prompts still lean the way a harvesting
+  // cluster's flagged members' prompts do, pooled (link/profile.ts poolMatches): they receive the
+  // cluster's term as if tied to it by full prompt-profile links, and join its campaign.
+  const pools: ProfilePool[] = [];
+  clusters.forEach((members, c) => {
+    if ((terms[c] as number) <= 0) return;
+    const flagged = members.filter((i) => (scores[i] as number) >= WATCH_AT).map((i) => ids[i] as string);
+    if (flagged.length >= MIN_CAMPAIGN_ACCOUNTS) pools.push({ key: c, members: flagged });
+  });
+  const pooledInto = new Int32Array(ids.length).fill(-1);
+  const poolEvidence = new Map<number, PoolMatch>();
+  const matches = poolMatches(
+    profileInputs,
+    pools,
+    (id) => (scores[graph.index.get(id) as number] as number) >= WATCH_AT,
+  );
+  for (const [id, m] of matches) {
+    const i = graph.index.get(id) as number;
+    const o = own[i] as OwnScore;
+    const r = (terms[m.key] as number) * memberShare(o.contentLogit, 0, POOL_MATCH_TIE);
+    if (r <= (received[i] as number)) continue;
+    received[i] = r;
+    scores[i] = sigmoid(o.logit + r);
+    pooledInto[i] = m.key;
+    poolEvidence.set(i, m);
+  }
   stage?.('campaigns');
   const campaigns: Campaign[] = [];
   const campaignOf = new Map<number, string>();
   const clusterEvidence = new Map<number, Evidence>();
-  clusters.forEach((members, c) => {
+  const pooledMembers = new Map<number, number[]>();
+  for (let i = 0; i < ids.length; i++) {
+    const c = pooledInto[i] as number;
+    if (c < 0) continue;
+    const list = pooledMembers.get(c);
+    if (list === undefined) pooledMembers.set(c, [i]);
+    else list.push(i);
+  }
+  clusters.forEach((linked, c) => {
     const term = terms[c] as number;
     if (term <= 0) return;
+    // Its linked members, less those that take the term of another cluster whose prompts theirs
+    // follow, with the accounts that take its own that way.
+    const pooled = pooledMembers.get(c) ?? [];
+    const members = [...linked.filter((i) => (pooledInto[i] as number) < 0), ...pooled].sort((a, b) => a - b);
     const flagged = members.filter((i) => (scores[i] as number) >= WATCH_AT);
     const indicators = sharedIndicators(graph.artifactsOf, flagged);
     const ev: Evidence = {
@@ -213,8 +265,18 @@ export function judge(input: JudgeInput, stage?: (name: JudgeStage) => void): Ju
       detail: clusterDetail(members.length, indicators),
     };
     for (const i of members)
-      if ((received[i] as number) > 0)
-        clusterEvidence.set(i, { ...ev, weight: Math.round((received[i] as number) * 1e6) / 1e6 });
+      if ((received[i] as number) > 0) {
+        const m = poolEvidence.get(i);
+        clusterEvidence.set(i, {
+          ...ev,
+          weight: Math.round((received[i] as number) * 1e6) / 1e6,
+          ...(m === undefined
+            ? {}
+            : {
+                detail: `its own prompts follow the template of a cluster of ${linked.length} linked accounts that harvest (z ${m.z.toFixed(1)}, cosine ${m.cosine.toFixed(2)} with their pooled prompt profile)`,
+              }),
+        });
+      }
     if (flagged.length < MIN_CAMPAIGN_ACCOUNTS) return;
     const cm: CampaignMember[] = flagged.map((i) =>
       memberOf(profiles[i] as AccountProfile, own[i] as OwnScore, scores[i] as number),
@@ -305,8 +367,8 @@ export function sharedIndicators(
   const degree = new Map<string, number>();
   for (const i of members)
     for (const a of artifactsOf.get(i) ?? []) {
-      // A profile link is a pair, not an indicator one could search for.
-      if (a.kind === 'prompt_profile') continue;
+      // A profile or synchrony link is a pair, not an indicator one could search for.
+      if (a.kind === 'prompt_profile' || a.kind === 'synchrony') continue;
       const k = `${a.kind}\u0000${a.value}`;
       const s = count.get(k);
       if (s === undefined) {

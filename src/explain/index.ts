@@ -62,6 +62,7 @@ export const ARTIFACT_NAMES: Readonly<Record<string, readonly [string, string]>>
   api_key: ['API key', 'API keys'],
   prompt_template: ['prompt template', 'prompt templates'],
   prompt_profile: ['prompt-profile link', 'prompt-profile links'],
+  synchrony: ['pair working in step behind one address', 'pairs working in step behind shared addresses'],
 };
 
 /** "3 shared IP addresses", "1 shared payment instrument". */

@@ -23,6 +23,7 @@ export const LINK_KINDS = [
   'api_key',
   'prompt_template',
   'prompt_profile',
+  'synchrony',
 ] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
@@ -43,6 +44,9 @@ export const KIND_WEIGHT: Readonly<Record<LinkKind, number>> = {
   // fingerprints (profile.ts) at Z ≥ 12: alone a strong edge, because campaigns hiding their
   // infrastructure share nothing else; it only passes on evidence (judge.ts), never makes it.
   prompt_profile: 1.5,
+  // Two accounts behind one address that work the same clock hours, day after day (synchrony.ts):
+  // one scheduler driving both; like an address it ties them to one operator.
+  synchrony: 1.5,
   subnet: 0.5,
   email_domain: 0.5,
   tls_fingerprint: 0.3,
@@ -68,6 +72,7 @@ export const KIND_PAIR_CAP: Readonly<Record<LinkKind, number>> = {
   system_prompt: 1.2,
   prompt_template: 1.5,
   prompt_profile: 1.5,
+  synchrony: 1.5,
   subnet: 0.5,
   email_domain: 0.5,
   tls_fingerprint: 0.3,
@@ -75,12 +80,14 @@ export const KIND_PAIR_CAP: Readonly<Record<LinkKind, number>> = {
 };
 
 /** Kinds that tie accounts to the same operator rather than to the same habits or software:
- * a shared payment instrument, API key, address or system prompt. */
+ * a shared payment instrument, API key, address or system prompt, or working in step behind
+ * one address. */
 export const SPECIFIC_KINDS: ReadonlySet<LinkKind> = new Set([
   'api_key',
   'payment_fingerprint',
   'ip',
   'system_prompt',
+  'synchrony',
 ]);
 
 export interface Artifact {

@@ -45,6 +45,15 @@ export const PROFILE_MIN_SELF_Z = 5;
  * prompts), while an evaluation harness never reached 11 with a harvesting account. A weaker
  * link was tried (strength Z/16, strong only from 12.8): the campaign fell apart at the margin. */
 export const PROFILE_LINK_Z = 12;
+/** Cosine of two accounts' standardised profiles for a link, besides PROFILE_LINK_Z. Z tests
+ * "not independent", and two accounts that each lean hard towards their own template reach it
+ * even when the templates differ: their leanings are long vectors, so a chance alignment of a
+ * few bits makes a large dot product. The same template makes them point the same way. On the
+ * tuning seed, pairs at Z ≥ 12 of different templates (an enterprise RAG scaffold vs. prompts
+ * asking for thinking in a given language, synthetic-data jobs) met at cosine 0.15–0.43; the
+ * accounts of one campaign's templates at 0.44–0.81 (median 0.67), two campaigns using kindred
+ * elicitation templates at 0.45–0.70. */
+export const PROFILE_MIN_COSINE = 0.45;
 /** A profile close to at most this many accounts' is not down-weighted; beyond, its links weigh
  * log(N/deg)/log(N/PROFILE_RARE_DEGREE) (FRAUDAR-style): a campaign's template recurs in tens to
  * hundreds of its accounts, a popular framework's scaffold in thousands of unrelated ones. */
@@ -137,7 +146,7 @@ export function profileLinks(inputs: readonly ProfileInput[], population: number
   const usable = counts.filter((a) => a.n >= PROFILE_MIN_PROMPTS);
   if (usable.length < 2) return { artifacts: [], selfZ, degree };
   const sd = Array.from(p0, (p) => Math.sqrt(Math.max(p * (1 - p), 1e-9)));
-  const cands: { id: string; z: number; n: number; x: Float64Array }[] = [];
+  const cands: { id: string; z: number; n: number; x: Float64Array; norm: number }[] = [];
   for (const a of usable) {
     const z = selfConcentration(a.ones, a.n, p0);
     selfZ.set(a.id, z);
@@ -145,7 +154,9 @@ export function profileLinks(inputs: readonly ProfileInput[], population: number
     const x = new Float64Array(BITS);
     for (let b = 0; b < BITS; b++)
       x[b] = ((a.ones[b] as number) / a.n - (p0[b] as number)) / (sd[b] as number);
-    cands.push({ id: a.id, z, n: a.n, x });
+    let sq = 0;
+    for (let b = 0; b < BITS; b++) sq += (x[b] as number) ** 2;
+    cands.push({ id: a.id, z, n: a.n, x, norm: Math.sqrt(sq) });
   }
   cands.sort((a, b) => b.z - a.z || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (cands.length > PROFILE_MAX_CANDIDATES) cands.length = PROFILE_MAX_CANDIDATES;
@@ -160,7 +171,7 @@ export function profileLinks(inputs: readonly ProfileInput[], population: number
       let dot = 0;
       for (let b = 0; b < BITS; b++) dot += (xi[b] as number) * (xj[b] as number);
       const z = (Math.sqrt(ci.n * cj.n) * dot) / Math.sqrt(BITS);
-      if (z < PROFILE_LINK_Z) continue;
+      if (z < PROFILE_LINK_Z || dot < PROFILE_MIN_COSINE * ci.norm * cj.norm) continue;
       (near[i] as { j: number; z: number }[]).push({ j, z });
       (near[j] as { j: number; z: number }[]).push({ j: i, z });
     }
@@ -193,4 +204,121 @@ export function profileLinks(inputs: readonly ProfileInput[], population: number
   }
   artifacts.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   return { artifacts, selfZ, degree };
+}
+
+/** Family-wise error of pooled-profile matches: the chance that any account with diverse prompts
+ * is matched to any campaign's pooled profile (a Bonferroni bound over every comparison made). */
+export const POOL_FAMILY_ALPHA = 0.01;
+/** Fingerprints a pooled profile needs (its own noise must be small next to an account's). */
+export const POOL_MIN_PROMPTS = 128;
+
+export interface ProfilePool {
+  /** Caller's key (a cluster index). */
+  key: number;
+  /** The members whose prompts make the pooled profile. */
+  members: readonly string[];
+}
+
+export interface PoolMatch {
+  key: number;
+  /** √n · (x_A · t̂): the account's lean along the pool's, ~N(0, 1) for diverse prompts. */
+  z: number;
+  /** Cosine of the account's lean and the pool's. */
+  cosine: number;
+}
+
+/**
+ * Accounts whose own prompts lean the way a pool's prompts do. An account with few prompts (under
+ * 40 distinct fingerprints, say) cannot show a profile of its own strong enough for pair links
+ * (its selfZ stays under PROFILE_MIN_SELF_Z), but it can be compared with the pooled profile of
+ * many accounts: t̂, the unit direction of the pool's standardised lean, is known almost without
+ * noise, so z = √n_A (x_A · t̂) is ~N(0, 1) for an account whose prompts owe nothing to the pool's
+ * template, whatever its n. A match needs z beyond the Bonferroni bound of POOL_FAMILY_ALPHA over
+ * all (account, pool) comparisons, and cosine ≥ PROFILE_MIN_COSINE (an account leaning hard
+ * towards another template reaches a large z with a small cosine). `skip(id, key)` leaves out
+ * comparisons the caller does not need (the pool's own members).
+ */
+export function poolMatches(
+  inputs: readonly ProfileInput[],
+  pools: readonly ProfilePool[],
+  skip: (id: string, key: number) => boolean,
+): Map<string, PoolMatch> {
+  const out = new Map<string, PoolMatch>();
+  const { counts, p0 } = ownBitCounts(inputs);
+  const byId = new Map(counts.map((c) => [c.id, c]));
+  const sd = Array.from(p0, (p) => Math.sqrt(Math.max(p * (1 - p), 1e-9)));
+  const lean = (ones: Float64Array, n: number): Float64Array => {
+    const x = new Float64Array(BITS);
+    for (let b = 0; b < BITS; b++) x[b] = ((ones[b] as number) / n - (p0[b] as number)) / (sd[b] as number);
+    return x;
+  };
+  const dirs: { key: number; t: Float64Array }[] = [];
+  for (const pool of pools) {
+    const ones = new Float64Array(BITS);
+    let n = 0;
+    for (const id of pool.members) {
+      const c = byId.get(id);
+      if (c === undefined || c.n < PROFILE_MIN_PROMPTS) continue;
+      for (let b = 0; b < BITS; b++) ones[b] = (ones[b] as number) + (c.ones[b] as number);
+      n += c.n;
+    }
+    if (n < POOL_MIN_PROMPTS) continue;
+    const t = lean(ones, n);
+    const norm = Math.hypot(...t);
+    if (norm <= 0) continue;
+    for (let b = 0; b < BITS; b++) t[b] = (t[b] as number) / norm;
+    dirs.push({ key: pool.key, t });
+  }
+  const accounts = counts.filter((c) => c.n >= PROFILE_MIN_PROMPTS);
+  const tests = accounts.length * dirs.length;
+  if (tests === 0) return out;
+  const zMin = normalQuantile(1 - POOL_FAMILY_ALPHA / tests);
+  for (const a of accounts) {
+    const x = lean(a.ones, a.n);
+    const norm = Math.hypot(...x);
+    if (norm <= 0) continue;
+    let best: PoolMatch | undefined;
+    for (const { key, t } of dirs) {
+      if (skip(a.id, key)) continue;
+      let dot = 0;
+      for (let b = 0; b < BITS; b++) dot += (x[b] as number) * (t[b] as number);
+      const z = Math.sqrt(a.n) * dot;
+      const cosine = dot / norm;
+      if (z >= zMin && cosine >= PROFILE_MIN_COSINE && (best === undefined || z > best.z))
+        best = { key, z, cosine };
+    }
+    if (best !== undefined) out.set(a.id, best);
+  }
+  return out;
+}
+
+/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (p <= 0) return Number.NEGATIVE_INFINITY;
+  if (p >= 1) return Number.POSITIVE_INFINITY;
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  const poly = (k: number[], x: number) => k.reduce((s, v) => s * x + v, 0);
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return poly(c, q) / (poly(d, q) * q + 1);
+  }
+  if (p > 1 - lo) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -poly(c, q) / (poly(d, q) * q + 1);
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return (poly(a, r) * q) / (poly(b, r) * r + 1);
 }

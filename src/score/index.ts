@@ -75,6 +75,15 @@ export const SPECIFIC_FULL = 4;
  * text signals, but read from fingerprints, so weaker than an operator-specific artifact.
  */
 export const PROFILE_TIE_FACTOR = 0.5;
+/**
+ * A quiet account whose own prompts match the pooled prompt profile of a harvesting cluster's
+ * flagged members (link/profile.ts poolMatches) counts as tied to the cluster by prompt-profile
+ * links of this weight: enough for the whole term (SPECIFIC_FULL / PROFILE_TIE_FACTOR), as for an
+ * account with five or more pair links. The match is the stronger test of the two — one
+ * comparison with an almost noiseless profile, at a family-wise error of 1 %, against many
+ * comparisons of two noisy ones — and it passes on the cluster's evidence, never makes it.
+ */
+export const POOL_MATCH_TIE = SPECIFIC_FULL / PROFILE_TIE_FACTOR;
 
 /**
  * A cluster joined through prompt-profile links passes on its harvesting part's term in

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { readLines } from '../formats/lines.js';
+import { addHour, emptyHourBits } from '../link/synchrony.js';
 import type {
   AccountAggregate,
   AccountInfo,
@@ -20,6 +21,7 @@ import type {
   SharedArtifact,
   TextSampleRow,
   UnitExchangeRow,
+  YardstickQuery,
 } from './features.js';
 import { FAST_GAP_MS, PIVOT_MIN_EXCHANGES, PIVOT_WINDOW_MS } from './features.js';
 
@@ -130,7 +132,7 @@ hourly AS (
 ),
 hrs AS (
   SELECT account_id, count(*) AS active_hours, max(c) AS peak_hour,
-    list(c ORDER BY h) AS cs, list((h % 24)::INTEGER ORDER BY h) AS hods
+    list(c ORDER BY h) AS cs, list(h::DOUBLE ORDER BY h) AS hs
   FROM hourly GROUP BY account_id
 ),
 subnets AS (
@@ -155,7 +157,7 @@ SELECT m.account_id, m.n::DOUBLE, m.first_ts::DOUBLE, m.last_ts::DOUBLE, hrs.act
   m.mean_turns, m.tool_share, m.reasoning_share, m.error_share, m.ips::DOUBLE,
   coalesce(s.subnets, 0)::DOUBLE, m.uas::DOUBLE, m.tls::DOUBLE, m.keys::DOUBLE, m.end_users::DOUBLE,
   m.eu_share, m.models::DOUBLE, m.sys_prompts::DOUBLE, m.max_tokens::DOUBLE, coalesce(ep.endpoint, ''),
-  hrs.cs, hrs.hods, g.gap_median::DOUBLE, g.gap_log_cv, g.gap_fast,
+  hrs.cs, hrs.hs, g.gap_median::DOUBLE, g.gap_log_cv, g.gap_fast,
   p.share, p.lag_h, coalesce(p.model, '')
 FROM main m JOIN hrs USING (account_id) JOIN gaps g USING (account_id) LEFT JOIN subnets s USING (account_id)
 LEFT JOIN piv p USING (account_id) LEFT JOIN endpoints ep USING (account_id)
@@ -167,8 +169,14 @@ ORDER BY m.account_id`;
     for (let i = 0; i < n; i++) {
       const hours = new Array<number>(24).fill(0);
       const cs = listOf(col(25)[i]);
-      const hods = listOf(col(26)[i]);
-      for (let k = 0; k < cs.length; k++) hours[num(hods[k])] = (hours[num(hods[k])] ?? 0) + num(cs[k]);
+      const hs = listOf(col(26)[i]);
+      const hourBits = emptyHourBits();
+      for (let k = 0; k < cs.length; k++) {
+        const h = num(hs[k]);
+        const hod = ((h % 24) + 24) % 24;
+        hours[hod] = (hours[hod] ?? 0) + num(cs[k]);
+        addHour(hourBits, h);
+      }
       rows.push({
         account_id: str(col(0)[i]) ?? '',
         exchanges: num(col(1)[i]),
@@ -196,6 +204,7 @@ ORDER BY m.account_id`;
         max_tokens: num(col(23)[i]),
         endpoint: str(col(24)[i]) ?? '',
         hours,
+        hour_bits: hourBits,
         gap_median_ms: num(col(27)[i]),
         gap_log_cv: num(col(28)[i]),
         gap_fast_share: num(col(29)[i]),
@@ -364,10 +373,13 @@ FROM exchanges WHERE account_id IN (${page.map(lit).join(', ')}) GROUP BY ALL OR
     return out;
   }
 
-  async bareGroupBy(): Promise<number> {
-    const c = await this.columns(
-      `SELECT count(*)::DOUBLE FROM (SELECT account_id, count(*) FROM exchanges GROUP BY account_id)`,
-    );
+  async bareGroupBy(what: YardstickQuery = 'count'): Promise<number> {
+    const inner = {
+      count: 'SELECT account_id, count(*) FROM exchanges GROUP BY account_id',
+      distinct_ips: 'SELECT account_id, count(DISTINCT ip) FROM exchanges GROUP BY account_id',
+      gaps: `SELECT account_id, stddev_pop(gap) FROM (SELECT account_id, ts - lag(ts) OVER (PARTITION BY account_id ORDER BY ts) AS gap FROM exchanges) GROUP BY account_id`,
+    }[what];
+    const c = await this.columns(`SELECT count(*)::DOUBLE FROM (${inner})`);
     return num(c[0]?.[0]);
   }
 }

@@ -10,6 +10,7 @@
  */
 
 import type { Account } from '../formats/index.js';
+import type { HourBits } from '../link/synchrony.js';
 
 /** Gaps under this are machine-fast (a person does not send two prompts within 2 s). */
 export const FAST_GAP_MS = 2_000;
@@ -59,6 +60,9 @@ export interface AccountAggregate {
   endpoint: string;
   /** Exchanges per hour of day (UTC), 24 entries. */
   hours: number[];
+  /** The clock hours it was active in, over its latest ~six weeks (link/synchrony.ts); absent
+   * when not known (synchrony links are then not searched for the account). */
+  hour_bits?: HourBits;
   /** Inter-arrival gaps: median (ms), coefficient of variation of log gaps, share under 2 s. */
   gap_median_ms: number;
   gap_log_cv: number;
@@ -158,6 +162,8 @@ export interface UnitExchangeRow {
   tool_count: number;
 }
 
+export type YardstickQuery = 'count' | 'distinct_ips' | 'gaps';
+
 export interface FeatureSource {
   /** Exchanges stored and the columns a deployment actually fills (1 when any exchange
    * carries the field, 0 when none does). */
@@ -176,6 +182,8 @@ export interface FeatureSource {
   unitExchanges(accounts: readonly string[]): AsyncIterable<UnitExchangeRow[]>;
   /** Exchanges and output tokens per account per UTC day, for the given accounts. */
   daily(accounts: readonly string[]): Promise<DailyCount[]>;
-  /** A bare `GROUP BY account_id` count over the same table: the speed yardstick. */
-  bareGroupBy(): Promise<number>;
+  /** A bare `GROUP BY account_id` count over the same table: the speed yardstick; or, for the
+   * benchmark's reading of it, one of two irreducible pieces of what the detector must compute
+   * (distinct addresses per account, the spread of its inter-arrival gaps). */
+  bareGroupBy(what?: YardstickQuery): Promise<number>;
 }

@@ -12,6 +12,7 @@ export type {
   SharedArtifact,
   TextSampleRow,
   UnitExchangeRow,
+  YardstickQuery,
 } from './features.js';
 export {
   ARTIFACT_KINDS,

@@ -158,7 +158,7 @@ function goalsSection(runs: readonly ScenarioRun[]): string {
     if (d === undefined) continue;
     const r = d.report;
     const rec = recallAtNum(r, 0.001);
-    const privacy = s.scenario === 'privacy';
+    const privacy = s.scenario === 'privacy' || s.scenario.endsWith('-privacy');
     const goal = privacy ? 0.9 : 0.97;
     rows.push([
       s.scenario,
