@@ -48,6 +48,32 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 }
 
 export const get = <T>(path: string): Promise<T> => request<T>('GET', path);
+
+/**
+ * Requests started by the entry script for the view being opened (prefetch.ts), before React and
+ * the views have even loaded; the view takes each one once (useApi) instead of asking again. A
+ * failed one is dropped, so a view mounted later (after logging in) asks afresh; one not taken
+ * within PREFETCH_TTL_MS is not used.
+ */
+const prefetched = new Map<string, { at: number; reply: Promise<unknown> }>();
+const PREFETCH_TTL_MS = 15_000;
+
+export function prefetch(path: string): void {
+  if (prefetched.has(path)) return;
+  const reply = get<unknown>(path);
+  reply.catch(() => {
+    if (prefetched.get(path)?.reply === reply) prefetched.delete(path);
+  });
+  prefetched.set(path, { at: performance.now(), reply });
+}
+
+/** The prefetched reply for this path (once), or undefined. */
+export function takePrefetched<T>(path: string): Promise<T> | undefined {
+  const hit = prefetched.get(path);
+  if (hit === undefined) return undefined;
+  prefetched.delete(path);
+  return performance.now() - hit.at > PREFETCH_TTL_MS ? undefined : (hit.reply as Promise<T>);
+}
 export const post = <T>(path: string, body: unknown): Promise<T> => request<T>('POST', path, body);
 export const del = <T>(path: string): Promise<T> => request<T>('DELETE', path);
 

@@ -1,7 +1,8 @@
 /** The shell: session check, login gate, navigation and the current view. */
 import { useCallback, useEffect, useState } from 'react';
 import type { SessionInfo } from '../../src/server/api-types.js';
-import { ApiFailure, get, onUnauthenticated, post, setSession } from './api.js';
+import { ApiFailure, get, onUnauthenticated, post, setSession, takePrefetched } from './api.js';
+import { SESSION_PATH } from './paths.js';
 import { href, useRoute } from './router.js';
 import { AccountView } from './views/account.js';
 import { AdminView } from './views/admin.js';
@@ -20,7 +21,7 @@ export function App() {
     setState(s);
   }, []);
   useEffect(() => {
-    get<SessionInfo>('/api/session').then(set, (e: unknown) => {
+    (takePrefetched<SessionInfo>(SESSION_PATH) ?? get<SessionInfo>(SESSION_PATH)).then(set, (e: unknown) => {
       if (!(e instanceof ApiFailure) || e.status === 401) set(null);
     });
     return onUnauthenticated(() => set(null));

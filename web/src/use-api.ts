@@ -1,6 +1,7 @@
-/** Fetch-on-render for GET routes: data, error and a reload, cancelled when the path changes. */
+/** Fetch-on-render for GET routes: data, error and a reload, cancelled when the path changes. The
+ * first request of a path takes the reply the entry script may have asked for already (prefetch.ts). */
 import { useCallback, useEffect, useState } from 'react';
-import { ApiFailure, get } from './api.js';
+import { ApiFailure, get, takePrefetched } from './api.js';
 
 export interface ApiState<T> {
   data: T | null;
@@ -15,12 +16,11 @@ export function useApi<T>(path: string | null): ApiState<T> {
   const [loading, setLoading] = useState(path !== null);
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: tick forces a reload
   useEffect(() => {
     if (path === null) return;
     let live = true;
     setLoading(true);
-    get<T>(path).then(
+    (tick === 0 ? (takePrefetched<T>(path) ?? get<T>(path)) : get<T>(path)).then(
       (d) => {
         if (!live) return;
         setData(d);

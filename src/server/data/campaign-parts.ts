@@ -1,11 +1,11 @@
 /**
- * A campaign's graph, timeline and sample prompts, computed once per version of the findings and
- * kept (the store is read-only and the findings change only when hunt rewrites them, so they
- * cannot go stale meanwhile). Each costs 30–200 ms of queries at 11.7M exchanges, and seconds for
- * a campaign of thousands of accounts: the strongest PRECOMPUTED campaigns are computed in the
- * background once the index tables are ready (and again when hunt rewrites the findings), one
- * part at a time so that requests interleave with them; any other campaign on its first view,
- * kept in a small least-recently-used memo.
+ * A campaign's graph (and its JSON text), timeline, sample prompts and members' volumes, computed
+ * once per version of the findings and kept (the store is read-only and the findings change only
+ * when hunt rewrites them, so they cannot go stale meanwhile). Each costs 30–200 ms of queries at
+ * 11.7M exchanges, and seconds for a campaign of thousands of accounts: the strongest
+ * PRECOMPUTED campaigns are computed in the background once the index tables are ready (and again
+ * when hunt rewrites the findings), one part at a time so that requests interleave with them; any
+ * other campaign on its first view, kept in a small least-recently-used memo.
  */
 import type { Campaign } from '../../formats/index.js';
 import type { CampaignGraph, Timeline } from '../api-types.js';
@@ -26,8 +26,12 @@ export type WarmState =
 
 interface Parts {
   graph?: Promise<CampaignGraph>;
+  /** The graph serialised once: 2–3 MB of JSON for a campaign of thousands of accounts. */
+  graphJson?: Promise<string>;
   timeline?: Promise<Timeline>;
   samples?: Promise<SampleText[]>;
+  /** Members' exchanges and output tokens (the store is read-only: they cannot change). */
+  volumes?: Promise<Map<string, { exchanges: number; output_tokens: number }>>;
 }
 type Part = keyof Parts;
 
@@ -63,7 +67,7 @@ export class CampaignParts {
         this.state = { status: 'warming', done: 0, of: chosen.length };
         for (const [i, c] of chosen.entries()) {
           if (this.pinned?.key !== f.loadedAt) return; // newer findings took over
-          for (const part of ['samples', 'timeline', 'graph'] as const)
+          for (const part of ['volumes', 'samples', 'timeline', 'graph', 'graphJson'] as const)
             if (this.pinned?.key === f.loadedAt) await this.get(f, c, part);
           this.state = { status: 'warming', done: i + 1, of: chosen.length };
         }
@@ -96,6 +100,15 @@ export class CampaignParts {
 
   graph(f: Findings, c: Campaign): Promise<CampaignGraph> {
     return this.get(f, c, 'graph') as Promise<CampaignGraph>;
+  }
+
+  /** The graph as JSON text, serialised once. */
+  graphJson(f: Findings, c: Campaign): Promise<string> {
+    return this.get(f, c, 'graphJson') as Promise<string>;
+  }
+
+  volumes(f: Findings, c: Campaign): Promise<Map<string, { exchanges: number; output_tokens: number }>> {
+    return this.get(f, c, 'volumes') as Promise<Map<string, { exchanges: number; output_tokens: number }>>;
   }
 
   timeline(f: Findings, c: Campaign): Promise<Timeline> {
@@ -136,6 +149,10 @@ export class CampaignParts {
         const scores = new Map(c.accounts.map((a) => [a as string, f.verdicts.get(a)?.score ?? 0]));
         return this.queries.campaignGraph(c.accounts, c.indicators, scores);
       }
+      case 'graphJson':
+        return JSON.stringify(await this.graph(f, c));
+      case 'volumes':
+        return this.queries.accountVolumes(c.accounts);
       case 'timeline':
         return this.queries.timeline(c.accounts, await this.queries.releases());
       case 'samples':

@@ -1,65 +1,80 @@
 /**
- * ECharts, imported piece by piece from echarts/core (the full bundle is ~1.8 MB): bar, line and
- * heatmap series, with grid, tooltip, legend, release mark lines, zoom and a colour scale.
+ * A chart (ECharts on a canvas). The chart code is loaded on first use, in parallel with the data
+ * (chart-engine.ts); the box keeps its height meanwhile. Charts are drawn without the opening
+ * animation: the picture is complete when the chart says it is drawn, and a page of charts costs
+ * no second of repainting just after it appears.
  */
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
-import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from 'echarts/components';
-import type { EChartsCoreOption } from 'echarts/core';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
-
-echarts.use([
-  BarChart,
-  LineChart,
-  HeatmapChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  MarkLineComponent,
-  DataZoomComponent,
-  VisualMapComponent,
-  CanvasRenderer,
-]);
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
+import { useEffect, useRef, useState } from 'react';
 
 export type ChartOption = EChartsCoreOption;
+type Engine = typeof import('./chart-engine.js');
+
+let engine: Engine | null = null;
+let loading: Promise<Engine> | null = null;
+/** Starts loading the chart code (views call it as they mount, before their data is there). */
+export function loadCharts(): Promise<Engine> {
+  loading ??= import('./chart-engine.js').then((m) => {
+    engine = m;
+    return m;
+  });
+  return loading;
+}
 
 export function Chart({
   option,
   height = 260,
   label,
+  onDrawn,
 }: {
   option: ChartOption;
   height?: number;
   label: string;
+  /** Called each time the chart has been drawn with a new option. */
+  onDrawn?: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const [chart, setChart] = useState<ECharts | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const drawnRef = useRef(onDrawn);
+  drawnRef.current = onDrawn;
 
   useEffect(() => {
     const el = ref.current;
     if (el === null) return;
-    const c = echarts.init(el, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el);
+    let live = true;
+    let c: ECharts | null = null;
+    let ro: ResizeObserver | null = null;
+    const start = (m: Engine) => {
+      if (!live) return;
+      c = m.initChart(el);
+      const drawn = c;
+      ro = new ResizeObserver(() => drawn.resize());
+      ro.observe(el);
+      setChart(c);
+    };
+    if (engine !== null) start(engine);
+    else loadCharts().then(start, (e: unknown) => live && setFailed(String(e)));
     return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
+      live = false;
+      ro?.disconnect();
+      c?.dispose();
     };
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
-  }, [option]);
+    if (chart === null) return;
+    chart.setOption({ animation: false, ...option }, { notMerge: true });
+    drawnRef.current?.();
+  }, [chart, option]);
 
-  return <div ref={ref} className="chart" style={{ height }} role="img" aria-label={label} />;
+  useEffect(() => {
+    if (failed !== null) drawnRef.current?.();
+  }, [failed]);
+
+  return (
+    <div ref={ref} className="chart" style={{ height }} role="img" aria-label={label}>
+      {failed !== null && <p className="error">The chart could not be drawn: {failed}</p>}
+    </div>
+  );
 }

@@ -10,7 +10,7 @@ import type {
   SessionInfo,
   Timeline,
 } from '../../../src/server/api-types.js';
-import { ApiFailure, enc, get, query } from '../api.js';
+import { ApiFailure, get, query } from '../api.js';
 import { AuditPanel } from '../components/audit-list.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import {
@@ -25,6 +25,7 @@ import {
 import { DecisionPanel } from '../components/decision-panel.js';
 import { TimelineCharts } from '../components/timeline-charts.js';
 import { int, METRIC_NAMES, num, pct, SHARE_METRICS, score, when } from '../format.js';
+import { accountPaths } from '../paths.js';
 import { href } from '../router.js';
 import { useApi } from '../use-api.js';
 
@@ -63,10 +64,11 @@ const fmtMetric = (metric: string, v: number | null) =>
   v === null ? '–' : SHARE_METRICS.has(metric) ? pct(v) : num(Math.round(v * 100) / 100);
 
 export function AccountView({ id, session }: { id: string; session: SessionInfo }) {
-  const base = `/api/accounts/${enc(id)}`;
-  const detail = useApi<AccountDetail>(base);
-  const timeline = useApi<Timeline>(`${base}/timeline`);
-  const audit = useApi<AuditPage>(`/api/audit${query({ kind: 'account', id })}`);
+  const paths = accountPaths(id);
+  const base = paths.detail;
+  const detail = useApi<AccountDetail>(paths.detail);
+  const timeline = useApi<Timeline>(paths.timeline);
+  const audit = useApi<AuditPage>(paths.audit);
   const [decisions, setDecisions] = useState<Decisions | null>(null);
   const [rows, setRows] = useState<ExchangeRow[]>([]);
   const [next, setNext] = useState<number | null>(null);

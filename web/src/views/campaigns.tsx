@@ -1,10 +1,10 @@
 /** Home: the numbers, three charts (scores, volume, capability mix) and the sortable campaign list. */
 import { useMemo, useState } from 'react';
 import type { CampaignList, Overview } from '../../../src/server/api-types.js';
-import { query } from '../api.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { CapabilityBar, ErrorBox, Loading, Panel, StatusBadges, Tile } from '../components/common.js';
 import { CAPABILITY_COLORS, compact, day, int, score, VERDICT_COLORS } from '../format.js';
+import { CAMPAIGN_LIST_DEFAULT, campaignListPath, OVERVIEW_PATH } from '../paths.js';
 import { href } from '../router.js';
 import { useApi } from '../use-api.js';
 
@@ -89,10 +89,10 @@ function mixChart(o: Overview): ChartOption {
 }
 
 export function CampaignsView() {
-  const [sort, setSort] = useState<SortKey>('score');
-  const [order, setOrder] = useState<'asc' | 'desc'>('desc');
-  const overview = useApi<Overview>('/api/overview');
-  const list = useApi<CampaignList>(`/api/campaigns${query({ sort, order, limit: 500 })}`);
+  const [sort, setSort] = useState<SortKey>(CAMPAIGN_LIST_DEFAULT.sort);
+  const [order, setOrder] = useState<'asc' | 'desc'>(CAMPAIGN_LIST_DEFAULT.order);
+  const overview = useApi<Overview>(OVERVIEW_PATH);
+  const list = useApi<CampaignList>(campaignListPath(sort, order));
   const o = overview.data;
   const charts = useMemo(
     () => (o === null ? null : { s: scoreChart(o), v: volumeChart(o), m: mixChart(o) }),
